@@ -1,0 +1,36 @@
+//! Who may do what: each action is open to some roles, inside the user's region subtree.
+//! Checked in one place (the service layer), never per handler.
+
+use crate::lifecycle::ActionKind;
+use crate::org::Role;
+use crate::region::RegionCode;
+
+/// Whether `role` may perform `action` on a case.
+pub fn may(role: Role, action: ActionKind) -> bool {
+    use ActionKind as K;
+    use Role as R;
+    if role == R::Admin {
+        return true;
+    }
+    let roles: &[Role] = match action {
+        K::Register => &[R::Clerk, R::Dispatcher, R::GridWorker],
+        K::Accept | K::Reject => &[R::Clerk, R::Dispatcher],
+        K::Assign | K::Archive => &[R::Dispatcher],
+        K::StartMediation | K::ReachAgreement | K::FailMediation | K::Close => {
+            &[R::Mediator, R::DepartmentHandler, R::Dispatcher]
+        }
+        K::EscalateLevel | K::EscalateTier | K::Refer => {
+            &[R::Mediator, R::DepartmentHandler, R::Dispatcher]
+        }
+        K::ApplyConfirmation => &[R::Mediator, R::Dispatcher],
+        K::Confirm | K::DenyConfirmation => &[R::Judge],
+        K::FollowUp => &[R::FollowUp],
+        K::Withdraw => &[R::Clerk, R::Dispatcher, R::Mediator],
+    };
+    roles.contains(&role)
+}
+
+/// A user acts in their home region's subtree and nowhere else.
+pub fn in_scope(home: &RegionCode, case_region: &RegionCode) -> bool {
+    home.contains(case_region)
+}

@@ -1,0 +1,17 @@
+//! Concord's domain core: the territory, the case and its lifecycle, the working-day
+//! calendar. Pure: no I/O, no async, no clock — callers pass `now` in.
+//! Storage and HTTP depend on this crate, never the reverse.
+
+pub mod access;
+pub mod calendar;
+pub mod case;
+pub mod category;
+pub mod deadline;
+pub mod error;
+pub mod lifecycle;
+pub mod org;
+pub mod person;
+pub mod region;
+pub mod time;
+
+pub use error::{FieldError, FieldErrors};

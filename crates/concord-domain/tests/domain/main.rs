@@ -1,0 +1,5 @@
+//! The domain's tests, one binary: the calendar on real dates and the lifecycle's
+//! invariants under random sequences of actions.
+
+mod calendar;
+mod lifecycle;
