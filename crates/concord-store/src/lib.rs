@@ -1,1 +1,165 @@
+//! Concord's storage: one set of queries run on SQLite (the default, embedded) or on
+//! PostgreSQL (at scale), chosen by the database URL at start-up. Queries use `$1`
+//! placeholders, which both drivers accept; each method is compiled once per backend
+//! through [`with_db!`], so no `Any` driver is involved.
 
+mod accounts;
+mod calendar;
+mod cases;
+mod directory;
+mod refs;
+mod error;
+mod list;
+mod rows;
+
+use std::str::FromStr;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use concord_domain::calendar::WorkCalendar;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Postgres, Sqlite, Transaction};
+
+pub use accounts::{Actor, NewUser};
+pub use cases::{BuiltCase, CaseRecord, EventRecord, format_number};
+pub use directory::{NewMediator, NewOrganization};
+pub use error::StoreError;
+pub use list::{CaseFilter, CasePage, CaseSummary};
+
+/// A pool on one of the two backends.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the concrete pool of whichever backend is in use.
+macro_rules! with_db {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.db {
+            $crate::Db::Sqlite($pool) => $body,
+            $crate::Db::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use with_db;
+
+/// Starts a write transaction. SQLite takes the write lock up front (BEGIN IMMEDIATE), so
+/// a transaction that reads and then writes never fails to upgrade under concurrency.
+pub(crate) trait BeginWrite {
+    type Db: sqlx::Database;
+    fn begin_write(
+        &self,
+    ) -> impl Future<Output = Result<Transaction<'static, Self::Db>, sqlx::Error>> + Send;
+}
+
+impl BeginWrite for SqlitePool {
+    type Db = Sqlite;
+    fn begin_write(
+        &self,
+    ) -> impl Future<Output = Result<Transaction<'static, Sqlite>, sqlx::Error>> + Send {
+        self.begin_with("BEGIN IMMEDIATE")
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Db = Postgres;
+    fn begin_write(
+        &self,
+    ) -> impl Future<Output = Result<Transaction<'static, Postgres>, sqlx::Error>> + Send {
+        self.begin()
+    }
+}
+
+/// The storage handle shared by the server and the CLI.
+#[derive(Clone)]
+pub struct Store {
+    db: Db,
+    calendar: Arc<RwLock<Arc<WorkCalendar>>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self.db {
+            Db::Sqlite(_) => "Store(sqlite)",
+            Db::Postgres(_) => "Store(postgres)",
+        })
+    }
+}
+
+/// The default database: `./concord.db`.
+pub const DEFAULT_SQLITE_URL: &str = "sqlite://concord.db";
+
+impl Store {
+    /// Connects to `url` (`postgres://…`, `sqlite://path` or a plain file path), runs the
+    /// migrations and loads the working-day calendar.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Db::Postgres(connect_postgres(url).await?)
+        } else {
+            Db::Sqlite(connect_sqlite(url).await?)
+        };
+        Self::from_db(db).await
+    }
+
+    /// Wraps an existing pool (tests pass a PostgreSQL pool bound to a fresh schema).
+    pub async fn from_db(db: Db) -> Result<Self, StoreError> {
+        let store = Self { db, calendar: Arc::new(RwLock::new(Arc::new(WorkCalendar::default()))) };
+        store.migrate().await?;
+        store.seed_calendar().await?;
+        store.reload_calendar().await?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self.db {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        match &self.db {
+            Db::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run(p).await?,
+            Db::Postgres(p) => sqlx::migrate!("migrations/postgres").run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// The working-day calendar currently in force.
+    pub fn calendar(&self) -> Arc<WorkCalendar> {
+        self.calendar.read().expect("calendar lock").clone()
+    }
+
+    pub async fn close(&self) {
+        with_db!(self, p => p.close().await)
+    }
+}
+
+async fn connect_sqlite(url: &str) -> Result<SqlitePool, StoreError> {
+    let opts = if url.starts_with("sqlite:") {
+        SqliteConnectOptions::from_str(url)?
+    } else {
+        SqliteConnectOptions::new().filename(url)
+    };
+    // WAL with FULL sync: an acknowledged write survives a crash and a power cut.
+    let opts = opts
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(30));
+    Ok(SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?)
+}
+
+async fn connect_postgres(url: &str) -> Result<PgPool, StoreError> {
+    let opts = PgConnectOptions::from_str(url)?;
+    Ok(PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(opts)
+        .await?)
+}

@@ -1,0 +1,188 @@
+//! Staff accounts and sessions: argon2id password hashes, random bearer tokens stored
+//! only as their SHA-256.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use concord_domain::access;
+use concord_domain::case::Case;
+use concord_domain::lifecycle::ActionKind;
+use concord_domain::org::{Role, Staff};
+use concord_domain::region::RegionCode;
+use concord_domain::time::to_micros;
+use jiff::Timestamp;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::rows::{corrupt, region_code};
+use crate::{Store, StoreError, with_db};
+
+/// Who is acting: a logged-in staff member, or the system itself (CLI, demo loader).
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    pub name: String,
+    pub role: Role,
+    /// The subtree the actor may act in; None for the system.
+    pub region: Option<RegionCode>,
+}
+
+impl Actor {
+    pub fn system() -> Self {
+        Self { user_id: None, name: "系统".into(), role: Role::Admin, region: None }
+    }
+
+    pub fn staff(s: &Staff) -> Self {
+        Self { user_id: Some(s.id), name: s.display_name.clone(), role: s.role, region: Some(s.region) }
+    }
+
+    /// Refuses an action the actor's role may not take, or a case outside their region.
+    pub fn authorize(&self, action: ActionKind, case: &Case) -> Result<(), StoreError> {
+        if !access::may(self.role, action) {
+            return Err(StoreError::Forbidden(format!(
+                "“{}”角色不能执行“{}”",
+                self.role.label(),
+                action.label()
+            )));
+        }
+        self.authorize_region(&case.facts.region)
+    }
+
+    pub fn authorize_region(&self, region: &RegionCode) -> Result<(), StoreError> {
+        match &self.region {
+            Some(home) if !access::in_scope(home, region) => Err(StoreError::Forbidden(format!(
+                "事项所在区划{region}不在您的管辖范围({home})内"
+            ))),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub region: RegionCode,
+    pub org_id: Option<i64>,
+    pub password: String,
+    /// Demo accounts can log in only while the server runs with --demo.
+    pub demo: bool,
+}
+
+const SESSION_HOURS: i64 = 12;
+
+type UserRow = (i64, String, String, String, String, Option<i64>);
+
+fn to_staff((id, username, display_name, role, region, org_id): UserRow) -> Result<Staff, StoreError> {
+    Ok(Staff {
+        id,
+        username,
+        display_name,
+        role: Role::parse("role", &role).map_err(corrupt)?,
+        region: region_code(&region)?,
+        org_id,
+    })
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+impl Store {
+    pub async fn create_user(&self, u: &NewUser) -> Result<i64, StoreError> {
+        if u.password.chars().count() < 8 {
+            return Err(concord_domain::FieldError::new("password", "too_short", "密码至少8位").into());
+        }
+        self.require_region("region", &u.region).await?;
+        let password = u.password.clone();
+        let hash = tokio::task::spawn_blocking(move || {
+            let mut bytes = [0u8; 16];
+            rand::rng().fill_bytes(&mut bytes);
+            let salt = SaltString::encode_b64(&bytes)?;
+            Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+        })
+        .await
+        .expect("hashing task")
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let res = with_db!(self, pool => {
+            sqlx::query_scalar("INSERT INTO users (username, display_name, role, region_code, org_id, password_hash, demo, created_at)
+                                VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
+                .bind(&u.username).bind(&u.display_name).bind(u.role.as_str()).bind(u.region.as_str())
+                .bind(u.org_id).bind(hash).bind(u.demo).bind(to_micros(Timestamp::now()))
+                .fetch_one(pool).await
+        });
+        res.map_err(|e| match &e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Invalid(
+                concord_domain::FieldError::new("username", "taken", "用户名已被占用").into(),
+            ),
+            _ => e.into(),
+        })
+    }
+
+    /// Checks the password and opens a session; None when the login is refused.
+    pub async fn login(&self, username: &str, password: &str, demo_mode: bool) -> Result<Option<(String, Staff)>, StoreError> {
+        let row: Option<(UserRow, String, bool)> = with_db!(self, pool => {
+            sqlx::query_as::<_, (i64, String, String, String, String, Option<i64>, String, bool)>(
+                "SELECT id, username, display_name, role, region_code, org_id, password_hash, demo FROM users WHERE username = $1")
+                .bind(username).fetch_optional(pool).await?
+                .map(|(a, b, c, d, e, f, hash, demo)| ((a, b, c, d, e, f), hash, demo))
+        });
+        let Some((user, hash, demo)) = row else { return Ok(None) };
+        if demo && !demo_mode {
+            return Ok(None);
+        }
+        let password = password.to_string();
+        let ok = tokio::task::spawn_blocking(move || {
+            PasswordHash::new(&hash)
+                .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+                .unwrap_or(false)
+        })
+        .await
+        .expect("verify task");
+        if !ok {
+            return Ok(None);
+        }
+        let staff = to_staff(user)?;
+        let token = self.open_session(staff.id).await?;
+        Ok(Some((token, staff)))
+    }
+
+    async fn open_session(&self, user_id: i64) -> Result<String, StoreError> {
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        let token = hex::encode(bytes);
+        let now = Timestamp::now();
+        let expires = now.checked_add(jiff::Span::new().hours(SESSION_HOURS)).expect("in range");
+        with_db!(self, pool => {
+            sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+                .bind(token_hash(&token)).bind(user_id).bind(to_micros(now)).bind(to_micros(expires))
+                .execute(pool).await?;
+        });
+        Ok(token)
+    }
+
+    /// The staff member a bearer token belongs to, if it is live (and, for a demo
+    /// account, only in demo mode).
+    pub async fn session_user(&self, token: &str, demo_mode: bool) -> Result<Option<Staff>, StoreError> {
+        let row: Option<(i64, String, String, String, String, Option<i64>, bool)> = with_db!(self, pool => {
+            sqlx::query_as("SELECT u.id, u.username, u.display_name, u.role, u.region_code, u.org_id, u.demo
+                            FROM sessions s JOIN users u ON u.id = s.user_id
+                            WHERE s.token_hash = $1 AND s.expires_at > $2")
+                .bind(token_hash(token)).bind(to_micros(Timestamp::now()))
+                .fetch_optional(pool).await?
+        });
+        match row {
+            Some((_, _, _, _, _, _, true)) if !demo_mode => Ok(None),
+            Some((a, b, c, d, e, f, _)) => to_staff((a, b, c, d, e, f)).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn users(&self) -> Result<Vec<Staff>, StoreError> {
+        let rows: Vec<UserRow> = with_db!(self, pool => {
+            sqlx::query_as("SELECT id, username, display_name, role, region_code, org_id FROM users ORDER BY id")
+                .fetch_all(pool).await?
+        });
+        rows.into_iter().map(to_staff).collect()
+    }
+}

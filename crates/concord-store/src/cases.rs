@@ -1,0 +1,265 @@
+//! Cases: registration with a gapless number, the timeline, and transitions written in
+//! the same transaction as their event.
+
+use concord_domain::case::{Case, NewCase};
+use concord_domain::lifecycle::{self, Action, ActionKind, Context, EventDraft};
+use concord_domain::time::{local_date, to_micros};
+use jiff::Timestamp;
+
+use crate::accounts::Actor;
+use crate::rows::{CaseRow, PartyRow, case_from_rows, event_from_row, EventRow};
+use crate::{BeginWrite, Store, StoreError, with_db};
+
+pub use crate::rows::EventRecord;
+
+/// A case with where it lies and its timeline, oldest event first.
+#[derive(Debug, Clone)]
+pub struct CaseRecord {
+    pub case: Case,
+    pub region_name: String,
+    pub events: Vec<EventRecord>,
+}
+
+/// A case built elsewhere (the demo, an import) with its whole history, to be stored as is.
+#[derive(Debug, Clone)]
+pub struct BuiltCase {
+    pub case: Case,
+    pub events: Vec<(EventDraft, Actor)>,
+}
+
+pub(crate) const CASE_COLUMNS: &str = "id, number, kind, channel, category, description, region_code, address,
+    amount_fen, complainants, complexity, level, tier, status, lead_unit, responsible_person, mediator,
+    registered_at, accepted_at, clock_start, deadline, acceptance_due, statutory_deadline, outcome,
+    closed_at, satisfaction, version";
+
+/// The next number in a county's year, taken in the caller's transaction: a rollback
+/// returns it, so numbers have no gaps.
+const NEXT_SEQ: &str = "INSERT INTO case_counters (county_code, year, last_seq) VALUES ($1, $2, 1)
+    ON CONFLICT (county_code, year) DO UPDATE SET last_seq = case_counters.last_seq + 1
+    RETURNING last_seq";
+
+const INSERT_CASE: &str = "INSERT INTO cases (number, county_code, year, seq, kind, channel, category,
+    description, region_code, address, amount_fen, complainants, complexity, level, tier, status,
+    lead_unit, responsible_person, mediator, registered_at, accepted_at, clock_start, deadline,
+    acceptance_due, statutory_deadline, outcome, closed_at, satisfaction, version)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
+            $20, $21, $22, $23, $24, $25, $26, $27, $28, $29) RETURNING id";
+
+const UPDATE_CASE: &str = "UPDATE cases SET complexity = $1, level = $2, tier = $3, status = $4,
+    lead_unit = $5, responsible_person = $6, mediator = $7, accepted_at = $8, clock_start = $9,
+    deadline = $10, statutory_deadline = $11, outcome = $12, closed_at = $13, satisfaction = $14,
+    version = $15 WHERE id = $16 AND version = $17";
+
+const INSERT_EVENT: &str = "INSERT INTO case_events (case_id, seq, at, actor_id, actor_name, action,
+    reason, from_status, to_status, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
+/// Case numbers people can read aloud: county code, year, sequence — 331125-2025-00042.
+pub fn format_number(county: &str, year: i16, seq: i64) -> String {
+    format!("{county}-{year}-{seq:05}")
+}
+
+fn ts(t: Option<Timestamp>) -> Option<i64> {
+    t.map(to_micros)
+}
+
+/// Binds a case's columns in INSERT_CASE order ($5 onwards) and runs it.
+macro_rules! insert_case_row {
+    ($tx:expr, $c:expr, $county:expr, $year:expr, $seq:expr) => {{
+        let c: &Case = $c;
+        let f = &c.facts;
+        sqlx::query_scalar::<_, i64>(INSERT_CASE)
+            .bind(&c.number).bind($county).bind(i64::from($year)).bind($seq)
+            .bind(f.kind.as_str()).bind(f.channel.as_str()).bind(f.category.as_str())
+            .bind(&f.description).bind(f.region.as_str()).bind(&f.address).bind(f.amount_fen)
+            .bind(i64::from(f.complainants)).bind(f.complexity.as_str()).bind(f.level.as_str())
+            .bind(f.tier.as_str()).bind(c.status.as_str()).bind(c.lead_unit)
+            .bind(c.responsible_person).bind(c.mediator).bind(to_micros(c.registered_at))
+            .bind(ts(c.accepted_at)).bind(ts(c.clock_start)).bind(ts(c.deadline))
+            .bind(ts(c.acceptance_due)).bind(ts(c.statutory_deadline))
+            .bind(c.outcome.map(|o| o.as_str())).bind(ts(c.closed_at))
+            .bind(c.satisfaction.map(|s| s.as_str())).bind(c.version)
+            .fetch_one(&mut *$tx).await?
+    }};
+}
+
+macro_rules! insert_parties {
+    ($tx:expr, $id:expr, $c:expr) => {{
+        for (i, p) in $c.facts.parties.iter().enumerate() {
+            sqlx::query("INSERT INTO parties (case_id, ordinal, role, kind, name, phone, id_number)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind($id).bind(i as i64).bind(p.role.as_str()).bind(p.kind.as_str()).bind(&p.name)
+                .bind(p.phone.as_ref().map(|x| x.as_str().to_string()))
+                .bind(p.id_number.as_ref().map(|x| x.as_str().to_string()))
+                .execute(&mut *$tx).await?;
+        }
+    }};
+}
+
+macro_rules! insert_event {
+    ($tx:expr, $case_id:expr, $seq:expr, $e:expr, $actor:expr) => {{
+        let e: &EventDraft = $e;
+        let a: &Actor = $actor;
+        sqlx::query(INSERT_EVENT)
+            .bind($case_id).bind($seq).bind(to_micros(e.at)).bind(a.user_id).bind(&a.name)
+            .bind(e.action.as_str()).bind(e.reason.as_deref()).bind(e.from.map(|s| s.as_str()))
+            .bind(e.to.as_str()).bind(e.details.to_string())
+            .execute(&mut *$tx).await?;
+    }};
+}
+
+macro_rules! insert_co_handlers {
+    ($tx:expr, $id:expr, $orgs:expr) => {{
+        sqlx::query("DELETE FROM case_co_handlers WHERE case_id = $1").bind($id).execute(&mut *$tx).await?;
+        for org in $orgs {
+            sqlx::query("INSERT INTO case_co_handlers (case_id, org_id) VALUES ($1, $2)")
+                .bind($id).bind(*org).execute(&mut *$tx).await?;
+        }
+    }};
+}
+
+/// Takes the next number for the case's county and year, inserts the case and its
+/// parties, and returns (id, number).
+macro_rules! insert_new_case {
+    ($tx:expr, $case:expr) => {{
+        let c: &mut Case = $case;
+        let county = c.facts.region.numbering_county().to_string();
+        let year = local_date(c.registered_at).year();
+        let seq: i64 = sqlx::query_scalar(NEXT_SEQ)
+            .bind(&county).bind(i64::from(year)).fetch_one(&mut *$tx).await?;
+        c.number = format_number(&county, year, seq);
+        let id = insert_case_row!($tx, &*c, &county, year, seq);
+        c.id = id;
+        insert_parties!($tx, id, c);
+        insert_co_handlers!($tx, id, &c.co_handlers);
+        id
+    }};
+}
+
+impl Store {
+    /// Registers a case: a new number, the case, its parties and its first event, at once.
+    pub async fn create_case(&self, actor: &Actor, facts: NewCase, now: Timestamp) -> Result<CaseRecord, StoreError> {
+        actor.authorize_region(&facts.region)?;
+        if !concord_domain::access::may(actor.role, ActionKind::Register) {
+            return Err(StoreError::Forbidden(format!("“{}”角色不能登记事项", actor.role.label())));
+        }
+        let region = self.require_region("region", &facts.region).await?;
+        let calendar = self.calendar();
+        let ctx = Context { now, calendar: &calendar };
+        let (mut case, event) = lifecycle::register(facts, String::new(), &ctx);
+        with_db!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let id = insert_new_case!(tx, &mut case);
+            insert_event!(tx, id, 1i64, &event, actor);
+            tx.commit().await?;
+        });
+        let events = vec![EventRecord::from_draft(1, &event, actor)];
+        Ok(CaseRecord { case, region_name: region.name, events })
+    }
+
+    /// Stores cases with their whole histories, numbering them as it goes, all or none.
+    pub async fn insert_built_cases(&self, batch: &mut [BuiltCase]) -> Result<(), StoreError> {
+        with_db!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            for b in batch.iter_mut() {
+                let id = insert_new_case!(tx, &mut b.case);
+                for (i, (e, actor)) in b.events.iter().enumerate() {
+                    insert_event!(tx, id, i as i64 + 1, e, actor);
+                }
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    pub async fn case(&self, id: i64) -> Result<Option<CaseRecord>, StoreError> {
+        let rows = with_db!(self, pool => {
+            let mut conn = pool.acquire().await?;
+            let sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1");
+            let row: Option<CaseRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&mut *conn).await?;
+            match row {
+                None => None,
+                Some(row) => {
+                    let parties: Vec<PartyRow> = sqlx::query_as("SELECT role, kind, name, phone, id_number FROM parties WHERE case_id = $1 ORDER BY ordinal")
+                        .bind(id).fetch_all(&mut *conn).await?;
+                    let co: Vec<i64> = sqlx::query_scalar("SELECT org_id FROM case_co_handlers WHERE case_id = $1 ORDER BY org_id")
+                        .bind(id).fetch_all(&mut *conn).await?;
+                    let events: Vec<EventRow> = sqlx::query_as("SELECT seq, at, actor_id, actor_name, action, reason, from_status, to_status, details
+                                                                FROM case_events WHERE case_id = $1 ORDER BY seq")
+                        .bind(id).fetch_all(&mut *conn).await?;
+                    let name: Option<String> = sqlx::query_scalar("SELECT name FROM regions WHERE code = $1")
+                        .bind(&row.region_code).fetch_optional(&mut *conn).await?;
+                    Some((row, parties, co, events, name))
+                }
+            }
+        });
+        let Some((row, parties, co, events, name)) = rows else { return Ok(None) };
+        let case = case_from_rows(row, parties, co)?;
+        let events = events.into_iter().map(event_from_row).collect::<Result<_, _>>()?;
+        Ok(Some(CaseRecord { case, region_name: name.unwrap_or_default(), events }))
+    }
+
+    /// Applies an action to a case: authorization, the state machine, references checked,
+    /// the new state and its event written together. `expected_version`, when given, must
+    /// match, so that nobody overwrites a change they have not seen.
+    pub async fn transition(
+        &self,
+        actor: &Actor,
+        id: i64,
+        action: Action,
+        expected_version: Option<i64>,
+        now: Timestamp,
+    ) -> Result<CaseRecord, StoreError> {
+        let current = self.case(id).await?.ok_or(StoreError::NotFound("事项"))?;
+        actor.authorize(action.kind(), &current.case)?;
+        if let Some(v) = expected_version.filter(|v| *v != current.case.version) {
+            return Err(StoreError::Conflict(format!(
+                "事项已被他人修改(您看到的是第{v}版,当前为第{}版),请刷新后重试",
+                current.case.version
+            )));
+        }
+        self.check_references(&action).await?;
+        let calendar = self.calendar();
+        let ctx = Context { now, calendar: &calendar };
+        let (next, event) = lifecycle::apply(&current.case, action, &ctx)?;
+        let seq = current.events.len() as i64 + 1;
+        let written = with_db!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let n = bind_update(sqlx::query(UPDATE_CASE), &next, current.case.version)
+                .execute(&mut *tx).await?.rows_affected();
+            if n == 1 {
+                insert_event!(tx, id, seq, &event, actor);
+                if next.co_handlers != current.case.co_handlers {
+                    insert_co_handlers!(tx, id, &next.co_handlers);
+                }
+                tx.commit().await?;
+            }
+            n == 1
+        });
+        if !written {
+            return Err(StoreError::Conflict("事项刚被他人修改,请刷新后重试".into()));
+        }
+        let mut events = current.events;
+        events.push(EventRecord::from_draft(seq, &event, actor));
+        Ok(CaseRecord { case: next, region_name: current.region_name, events })
+    }
+}
+
+fn bind_update<'q, DB: sqlx::Database>(
+    q: sqlx::query::Query<'q, DB, DB::Arguments>,
+    c: &'q Case,
+    old_version: i64,
+) -> sqlx::query::Query<'q, DB, DB::Arguments>
+where
+    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<&'q str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    let f = &c.facts;
+    q.bind(f.complexity.as_str()).bind(f.level.as_str()).bind(f.tier.as_str())
+        .bind(c.status.as_str()).bind(c.lead_unit).bind(c.responsible_person).bind(c.mediator)
+        .bind(ts(c.accepted_at)).bind(ts(c.clock_start)).bind(ts(c.deadline))
+        .bind(ts(c.statutory_deadline)).bind(c.outcome.map(|o| o.as_str()))
+        .bind(ts(c.closed_at)).bind(c.satisfaction.map(|s| s.as_str()))
+        .bind(c.version).bind(c.id).bind(old_version)
+}
