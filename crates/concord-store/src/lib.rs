@@ -9,7 +9,7 @@ mod cases;
 mod directory;
 mod refs;
 mod error;
-mod list;
+pub mod list;
 mod rows;
 
 use std::str::FromStr;

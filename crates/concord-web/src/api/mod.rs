@@ -1,0 +1,50 @@
+//! The `/api/v1` routes, each documented in the OpenAPI document from its own annotation.
+
+mod auth;
+mod calendar;
+mod cases;
+mod directory;
+
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Concord API",
+        description = "矛盾纠纷调处化解中心 — cases, their lifecycle, the territory and the calendar.",
+        version = "1"
+    ),
+    modifiers(&BearerAuth),
+    components(schemas(crate::error::ErrorBody))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(auth::login))
+        .routes(routes!(cases::create_case, cases::list_cases))
+        .routes(routes!(cases::get_case))
+        .routes(routes!(cases::transition))
+        .routes(routes!(directory::regions))
+        .routes(routes!(directory::organizations))
+        .routes(routes!(directory::mediators))
+        .routes(routes!(calendar::list_days, calendar::put_days))
+        .routes(routes!(calendar::delete_day))
+}

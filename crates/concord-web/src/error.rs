@@ -1,0 +1,135 @@
+//! The HTTP error: every failure becomes `{"error": {"code", "message", "field"}}` with a
+//! 4xx status for bad input; causes of 5xx are logged and never shown.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use concord_domain::lifecycle::TransitionError;
+use concord_domain::{FieldError, FieldErrors};
+use concord_store::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String, field: Option<String> },
+    #[error("输入有误")]
+    Invalid(FieldErrors),
+    #[error("需要登录")]
+    Unauthorized,
+    #[error("用户名或密码错误")]
+    LoginFailed,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}不存在")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    NotAllowed(TransitionError),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// The body of every error response.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable snake_case code, e.g. `invalid_id_number`, `action_not_allowed`.
+    pub code: String,
+    /// What is wrong, in Chinese.
+    pub message: String,
+    /// The field at fault (e.g. `parties[0].phone`), when there is one.
+    pub field: Option<String>,
+    /// Every field error, when several fields are wrong at once.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldErrorBody>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FieldErrorBody {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+impl From<FieldError> for ApiError {
+    fn from(e: FieldError) -> Self {
+        Self::Invalid(e.into())
+    }
+}
+
+impl From<FieldErrors> for ApiError {
+    fn from(e: FieldErrors) -> Self {
+        Self::Invalid(e)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(what) => Self::NotFound(what),
+            StoreError::Invalid(errs) => Self::Invalid(errs),
+            StoreError::Transition(TransitionError::Invalid(errs)) => Self::Invalid(errs),
+            StoreError::Transition(TransitionError::Ladder(fe)) => Self::BadRequest {
+                code: fe.code,
+                message: fe.message,
+                field: Some(fe.field),
+            },
+            StoreError::Transition(t) => Self::NotAllowed(t),
+            StoreError::Conflict(m) => Self::Conflict(m),
+            StoreError::Forbidden(m) => Self::Forbidden(m),
+            other => Self::Internal(Box::new(other)),
+        }
+    }
+}
+
+fn detail(code: &str, message: String, field: Option<String>) -> ErrorDetail {
+    ErrorDetail { code: code.into(), message, field, fields: Vec::new() }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, detail) = match self {
+            Self::BadRequest { code, message, field } => (StatusCode::BAD_REQUEST, detail(code, message, field)),
+            Self::Invalid(errs) => (StatusCode::UNPROCESSABLE_ENTITY, field_errors(errs)),
+            Self::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                detail("unauthorized", "需要登录:请在 Authorization 头中提供有效的 Bearer 令牌".into(), None),
+            ),
+            Self::LoginFailed => (
+                StatusCode::UNAUTHORIZED,
+                detail("login_failed", "用户名或密码错误".into(), Some("password".into())),
+            ),
+            Self::Forbidden(m) => (StatusCode::FORBIDDEN, detail("forbidden", m, None)),
+            Self::NotFound(what) => (StatusCode::NOT_FOUND, detail("not_found", format!("{what}不存在"), None)),
+            Self::NotAllowed(t) => (StatusCode::CONFLICT, detail("action_not_allowed", t.to_string(), Some("action".into()))),
+            Self::Conflict(m) => (StatusCode::CONFLICT, detail("version_conflict", m, None)),
+            Self::Internal(cause) => {
+                tracing::error!(error = %cause, "internal error");
+                (StatusCode::INTERNAL_SERVER_ERROR, detail("internal", "服务器内部错误,请稍后再试".into(), None))
+            }
+        };
+        (status, Json(ErrorBody { error: detail })).into_response()
+    }
+}
+
+fn field_errors(errs: FieldErrors) -> ErrorDetail {
+    let fields: Vec<FieldErrorBody> = errs
+        .0
+        .into_iter()
+        .map(|e| FieldErrorBody { field: e.field, code: e.code.into(), message: e.message })
+        .collect();
+    let first = fields.first();
+    ErrorDetail {
+        code: first.map_or("invalid", |f| f.code.as_str()).to_string(),
+        message: first.map_or_else(|| "输入有误".into(), |f| format!("{}:{}", f.field, f.message)),
+        field: first.map(|f| f.field.clone()),
+        fields,
+    }
+}

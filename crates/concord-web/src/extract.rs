@@ -1,0 +1,83 @@
+//! Extractors that turn bad requests into errors naming the field: JSON bodies, the
+//! bearer token.
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use axum::body::Bytes;
+use concord_domain::org::Staff;
+use serde::de::DeserializeOwned;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// A JSON body whose deserialization errors name the offending field.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| ApiError::BadRequest {
+            code: "body_unreadable",
+            message: format!("请求体无法读取:{e}"),
+            field: None,
+        })?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// Parses JSON, mapping serde's complaint to a field path and a Chinese message.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            return ApiError::BadRequest {
+                code: "malformed_json",
+                message: format!("请求体不是有效的JSON:{inner}"),
+                field: None,
+            };
+        }
+        let msg = inner.to_string();
+        let field = field_of(&path, &msg);
+        ApiError::BadRequest {
+            code: "invalid_field",
+            message: format!("字段“{field}”有误:{msg}"),
+            field: Some(field),
+        }
+    })
+}
+
+/// The field a serde error is about: its path, or the field named in the message when
+/// the error is at the enclosing object (missing or unknown fields, the action tag).
+fn field_of(path: &str, msg: &str) -> String {
+    let named = msg.split('`').nth(1).filter(|_| msg.starts_with("missing field") || msg.starts_with("unknown field"));
+    let base = if path == "." { "" } else { path };
+    match named {
+        Some(name) if base.is_empty() => name.to_string(),
+        Some(name) => format!("{base}.{name}"),
+        None if base.is_empty() && msg.contains("variant") => "action".into(),
+        None if base.is_empty() => "body".into(),
+        None => base.to_string(),
+    }
+}
+
+/// The staff member behind the request's bearer token.
+pub struct AuthUser(pub Staff);
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(ApiError::Unauthorized)?;
+        let staff = state.store.session_user(token.trim(), state.demo).await?;
+        staff.map(AuthUser).ok_or(ApiError::Unauthorized)
+    }
+}
