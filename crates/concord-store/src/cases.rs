@@ -53,7 +53,8 @@ const UPDATE_CASE: &str = "UPDATE cases SET complexity = $1, level = $2, tier = 
 const INSERT_EVENT: &str = "INSERT INTO case_events (case_id, seq, at, actor_id, actor_name, action,
     reason, from_status, to_status, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
-/// Case numbers people can read aloud: county code, year, sequence — 331125-2025-00042.
+/// Case numbers people can read aloud: the county's 6-digit code, the year, a sequence
+/// without gaps — 331125-2025-00042.
 pub fn format_number(county: &str, year: i16, seq: i64) -> String {
     format!("{county}-{year}-{seq:05}")
 }
@@ -122,7 +123,7 @@ macro_rules! insert_co_handlers {
 macro_rules! insert_new_case {
     ($tx:expr, $case:expr) => {{
         let c: &mut Case = $case;
-        let county = c.facts.region.numbering_county().to_string();
+        let county = c.facts.region.numbering_county().prefix().to_string();
         let year = local_date(c.registered_at).year();
         let seq: i64 = sqlx::query_scalar(NEXT_SEQ)
             .bind(&county).bind(i64::from(year)).fetch_one(&mut *$tx).await?;

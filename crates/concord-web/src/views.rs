@@ -8,7 +8,7 @@ use concord_domain::case::{
 use concord_domain::category::Category;
 use concord_domain::deadline::{Clock, clock};
 use concord_domain::lifecycle::{ActionKind, allowed_actions};
-use concord_domain::time::shanghai;
+use concord_domain::time::{local_date, shanghai};
 use concord_store::{CaseRecord, EventRecord};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -17,6 +17,12 @@ use utoipa::ToSchema;
 /// RFC 3339 in Asia/Shanghai, e.g. `2025-10-15T00:00:00+08:00`.
 pub fn local_time(t: Timestamp) -> String {
     t.to_zoned(shanghai()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
+/// The day a deadline that ends at midnight belongs to.
+fn last_day(t: Timestamp) -> String {
+    let just_before = t - jiff::Span::new().microseconds(1);
+    local_date(just_before).to_string()
 }
 
 fn opt_time(t: Option<Timestamp>) -> Option<String> {
@@ -80,6 +86,8 @@ pub struct CaseSummaryView {
     pub registered_at: String,
     pub accepted_at: Option<String>,
     pub deadline: Option<String>,
+    /// The last working day of the deadline (it ends at that day's close).
+    pub deadline_date: Option<String>,
     /// The deadline light while the case is open.
     pub clock: Option<Clock>,
     pub acceptance_due: Option<String>,
@@ -132,6 +140,7 @@ pub fn summary(c: &Case, now: Timestamp) -> CaseSummaryView {
         registered_at: local_time(c.registered_at),
         accepted_at: opt_time(c.accepted_at),
         deadline: opt_time(c.deadline),
+        deadline_date: c.deadline.map(last_day),
         clock: light,
         acceptance_due: opt_time(c.acceptance_due),
         statutory_deadline: opt_time(c.statutory_deadline),

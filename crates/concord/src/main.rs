@@ -1,1 +1,162 @@
-fn main() {}
+//! `concord`: one binary for the whole center — the server, migrations, the demo county,
+//! the working-day calendar and staff accounts.
+
+mod calendar_cmd;
+
+use std::net::SocketAddr;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use concord_domain::org::Role;
+use concord_domain::region::RegionCode;
+use concord_store::{NewUser, Store};
+use jiff::Timestamp;
+
+#[derive(Parser)]
+#[command(name = "concord", version, about = "矛盾纠纷调处化解中心 — Concord")]
+struct Cli {
+    /// `postgres://…` for PostgreSQL; a file path or `sqlite://path` for SQLite.
+    #[arg(long, global = true, env = "CONCORD_DATABASE", default_value = concord_store::DEFAULT_SQLITE_URL)]
+    database: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (migrations run first).
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Load the demo county (云和县) into an empty database and allow the demo accounts.
+        #[arg(long)]
+        demo: bool,
+        /// How many demo cases to load into an empty database.
+        #[arg(long, default_value_t = 3000)]
+        demo_cases: usize,
+    },
+    /// Create or upgrade the database schema.
+    Migrate,
+    /// Load the demo county with N cases over the last two years.
+    DemoData {
+        #[arg(long, default_value_t = 3000)]
+        cases: usize,
+    },
+    /// The working-day calendar: public holidays and make-up working days.
+    #[command(subcommand)]
+    Calendar(calendar_cmd::CalendarCommand),
+    /// Staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a staff user. The password is read from CONCORD_PASSWORD or --password.
+    Add {
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// clerk, dispatcher, mediator, department_handler, grid_worker, judge, follow_up, leader, admin
+        #[arg(long)]
+        role: String,
+        /// 12-digit region code of the user's home region.
+        #[arg(long)]
+        region: String,
+        #[arg(long)]
+        org: Option<i64>,
+        #[arg(long, env = "CONCORD_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+    /// List staff users.
+    List,
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let store = Store::open(&cli.database)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact(&cli.database)))?;
+    let result = run(cli.command, &store).await;
+    store.close().await;
+    result
+}
+
+async fn run(command: Command, store: &Store) -> Result<()> {
+    match command {
+        Command::Serve { listen, demo, demo_cases } => serve(store, listen, demo, demo_cases).await,
+        Command::Migrate => {
+            println!("数据库已是最新结构 ({})", store.backend());
+            Ok(())
+        }
+        Command::DemoData { cases } => {
+            let loaded = concord_demo::load(store, cases, Timestamp::now()).await?;
+            println!("已载入演示数据:{loaded:?}");
+            Ok(())
+        }
+        Command::Calendar(c) => calendar_cmd::run(c, store).await,
+        Command::User(u) => user(u, store).await,
+    }
+}
+
+async fn serve(store: &Store, listen: SocketAddr, demo: bool, demo_cases: usize) -> Result<()> {
+    if demo && store.count_cases().await? == 0 {
+        tracing::info!(cases = demo_cases, "loading the demo county 云和县");
+        let loaded = concord_demo::load(store, demo_cases, Timestamp::now()).await?;
+        tracing::info!(?loaded, "demo loaded");
+    }
+    if demo {
+        println!("演示账号(密码均为 {}):", concord_demo::DEMO_PASSWORD);
+        for (user, name, role, _, _) in concord_demo::DEMO_USERS {
+            println!("  {user:<10} {name}  {}", role.label());
+        }
+    }
+    println!("Concord 正在 http://{listen} 提供服务 (数据库:{})", store.backend());
+    let state = concord_web::AppState { store: store.clone(), demo };
+    concord_web::serve(state, listen).await?;
+    Ok(())
+}
+
+async fn user(cmd: UserCommand, store: &Store) -> Result<()> {
+    match cmd {
+        UserCommand::Add { username, name, role, region, org, password } => {
+            let role = Role::parse("role", &role)?;
+            let region = RegionCode::parse("region", &region)?;
+            let u = NewUser { username, display_name: name, role, region, org_id: org, password, demo: false };
+            let id = store.create_user(&u).await.map_err(describe)?;
+            println!("已创建用户 {} (编号 {id})", u.username);
+        }
+        UserCommand::List => {
+            for u in store.users().await? {
+                println!("{:>4}  {:<16} {:<8} {:<10} {}", u.id, u.username, u.display_name, u.role.label(), u.region);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A store error as one line naming the fields at fault.
+pub fn describe(e: concord_store::StoreError) -> anyhow::Error {
+    match e {
+        concord_store::StoreError::Invalid(errs) => {
+            let lines: Vec<String> = errs.0.iter().map(|e| e.to_string()).collect();
+            anyhow::anyhow!(lines.join("; "))
+        }
+        other => other.into(),
+    }
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://…@{}", &url[..s], &url[at + 1..]),
+        _ => url.to_string(),
+    }
+}

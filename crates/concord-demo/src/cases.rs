@@ -1,0 +1,340 @@
+//! Two years of cases, each registered and moved along by the real state machine, so that
+//! every history is one the system itself could have written.
+
+use concord_domain::calendar::WorkCalendar;
+use concord_domain::case::{
+    Case, CaseKind, Channel, Complexity, Level, NewCaseInput, PartyInput, PartyKind, PartyRole,
+    Satisfaction,
+};
+use concord_domain::category::Category;
+use concord_domain::lifecycle::{self, Action, Context, EventDraft, ReferralTarget};
+use concord_domain::org::{OrgKind, Organization, Role};
+use concord_domain::region::{Region, RegionLevel};
+use concord_store::{Actor, BuiltCase, Store, StoreError};
+use jiff::{Span, Timestamp};
+use rand::Rng;
+use rand::rngs::StdRng;
+
+use crate::names::{self, pick};
+use crate::orgs::Directory;
+
+const BATCH: usize = 500;
+const DAYS: i64 = 730;
+
+/// Category weights, roughly as the reports' centers see them.
+const CATEGORY_WEIGHTS: &[(Category, u32)] = &[
+    (Category::Neighbor, 22),
+    (Category::MarriageFamily, 14),
+    (Category::Labor, 14),
+    (Category::ContractDebt, 10),
+    (Category::HousingHomestead, 8),
+    (Category::TortDamage, 6),
+    (Category::Traffic, 6),
+    (Category::LandForest, 4),
+    (Category::PropertyMgmt, 4),
+    (Category::Consumer, 4),
+    (Category::LandRequisition, 3),
+    (Category::Medical, 2),
+    (Category::Environment, 2),
+    (Category::Other, 1),
+];
+
+struct Ctx<'a> {
+    regions: &'a [Region],
+    dir: &'a Directory,
+    calendar: &'a WorkCalendar,
+    now: Timestamp,
+}
+
+pub async fn load(store: &Store, regions: &[Region], dir: &Directory, n: usize, now: Timestamp) -> Result<usize, StoreError> {
+    let existing = store.count_cases().await?;
+    let mut rng = names::rng(2018 + existing as u64);
+    let calendar = store.calendar();
+    let ctx = Ctx { regions, dir, calendar: &calendar, now };
+    let mut times: Vec<Timestamp> = (0..n).map(|_| registration_time(&mut rng, now)).collect();
+    times.sort();
+    for chunk in times.chunks(BATCH) {
+        let mut batch: Vec<BuiltCase> = chunk.iter().map(|t| build(&mut rng, &ctx, *t)).collect();
+        store.insert_built_cases(&mut batch).await?;
+    }
+    Ok(n)
+}
+
+/// A moment in office hours on some day of the last two years.
+fn registration_time(rng: &mut StdRng, now: Timestamp) -> Timestamp {
+    let day = rng.random_range(1..=DAYS);
+    let minutes = rng.random_range(0..(9 * 60));
+    let midnight = concord_domain::time::start_of_day(concord_domain::time::local_date(now));
+    midnight - Span::new().hours(24 * day) + Span::new().minutes(8 * 60 + 30 + minutes)
+}
+
+fn weighted_category(rng: &mut StdRng) -> Category {
+    let total: u32 = CATEGORY_WEIGHTS.iter().map(|w| w.1).sum();
+    let mut r = rng.random_range(0..total);
+    for (c, w) in CATEGORY_WEIGHTS {
+        if r < *w {
+            return *c;
+        }
+        r -= w;
+    }
+    Category::Other
+}
+
+fn build(rng: &mut StdRng, ctx: &Ctx, at: Timestamp) -> BuiltCase {
+    let input = new_case(rng, ctx);
+    let facts = input.validate().expect("the demo makes valid cases");
+    let cal = Context { now: at, calendar: ctx.calendar };
+    let registrar = registrar(ctx, facts.channel);
+    let (case, first) = lifecycle::register(facts, String::new(), &cal);
+    let mut history = History { case, events: vec![(first, registrar)], t: at };
+    advance(rng, ctx, &mut history);
+    BuiltCase { case: history.case, events: history.events }
+}
+
+fn new_case(rng: &mut StdRng, ctx: &Ctx) -> NewCaseInput {
+    let category = weighted_category(rng);
+    let region = pick_region(rng, ctx.regions);
+    let petition = rng.random_bool(0.12);
+    let mass = rng.random_bool(0.04);
+    let amount = amount_for(rng, category);
+    let place = ctx.regions.iter().find(|r| r.code == region.code).map_or("", |r| r.name.as_str());
+    NewCaseInput {
+        kind: if petition { CaseKind::Petition } else { CaseKind::Dispute },
+        channel: channel(rng, petition),
+        category,
+        description: names::description(rng, category, place, amount),
+        region: region.code.to_string(),
+        address: Some(format!("云和县{place}")),
+        amount: amount.map(|a| a as f64 / 100.0),
+        complainants: if mass { rng.random_range(5..80) } else { rng.random_range(1..3) },
+        complexity: *pick(rng, &[Complexity::Simple, Complexity::General, Complexity::General, Complexity::General, Complexity::Complex, Complexity::Difficult]),
+        level: None,
+        tier: None,
+        parties: parties(rng, category),
+    }
+}
+
+fn pick_region<'a>(rng: &mut StdRng, regions: &'a [Region]) -> &'a Region {
+    let level = match rng.random_range(0..100) {
+        0..75 => RegionLevel::Village,
+        75..95 => RegionLevel::Township,
+        _ => RegionLevel::County,
+    };
+    let candidates: Vec<&Region> = regions.iter().filter(|r| r.level == level).collect();
+    *pick(rng, &candidates)
+}
+
+fn amount_for(rng: &mut StdRng, c: Category) -> Option<i64> {
+    let yuan = match c {
+        Category::Labor | Category::Traffic | Category::Medical => rng.random_range(2_000..300_000),
+        Category::ContractDebt | Category::LandRequisition | Category::HousingHomestead => rng.random_range(5_000..500_000),
+        Category::TortDamage | Category::Consumer | Category::PropertyMgmt | Category::Environment => rng.random_range(200..50_000),
+        _ => return None,
+    };
+    Some(yuan * 100)
+}
+
+fn channel(rng: &mut StdRng, petition: bool) -> Channel {
+    if petition {
+        *pick(rng, &[Channel::PetitionVisit, Channel::PetitionVisit, Channel::PetitionLetter, Channel::Online])
+    } else {
+        *pick(rng, &[Channel::Window, Channel::Window, Channel::Window, Channel::GridWorker, Channel::GridWorker, Channel::Hotline, Channel::Online, Channel::QrCode, Channel::Transfer])
+    }
+}
+
+fn parties(rng: &mut StdRng, c: Category) -> Vec<PartyInput> {
+    let applicant = PartyInput {
+        role: PartyRole::Applicant,
+        kind: PartyKind::Person,
+        name: names::person(rng),
+        phone: Some(names::mobile(rng)),
+        id_number: rng.random_bool(0.8).then(|| names::id_number(rng)),
+    };
+    let company = matches!(c, Category::Labor | Category::Consumer | Category::PropertyMgmt | Category::Medical | Category::Environment);
+    let respondent = PartyInput {
+        role: PartyRole::Respondent,
+        kind: if company { PartyKind::Organization } else { PartyKind::Person },
+        name: if company { names::company(rng) } else { names::person(rng) },
+        phone: rng.random_bool(0.6).then(|| names::mobile(rng)),
+        id_number: None,
+    };
+    vec![applicant, respondent]
+}
+
+/// The case as it is being written, its events, and the time of its last move.
+struct History {
+    case: Case,
+    events: Vec<(EventDraft, Actor)>,
+    t: Timestamp,
+}
+
+impl History {
+    /// Applies `action` `after` the last move, unless that moment is still in the future.
+    fn step(&mut self, ctx: &Ctx, after: Span, action: Action, actor: Actor) -> bool {
+        let at = self.t + after;
+        if at > ctx.now {
+            return false;
+        }
+        let c = Context { now: at, calendar: ctx.calendar };
+        match lifecycle::apply(&self.case, action, &c) {
+            Ok((next, event)) => {
+                self.case = next;
+                self.events.push((event, actor));
+                self.t = at;
+                true
+            }
+            Err(e) => panic!("demo history broke the lifecycle: {e}"),
+        }
+    }
+}
+
+fn hours(rng: &mut StdRng, lo: i64, hi: i64) -> Span {
+    Span::new().minutes(rng.random_range(lo * 60..hi * 60))
+}
+
+fn advance(rng: &mut StdRng, ctx: &Ctx, h: &mut History) {
+    let clerk = staff(ctx, Role::Clerk);
+    let roll = rng.random_range(0..100);
+    if roll < 3 {
+        let reason = "不属于人民调解受理范围".to_string();
+        let guidance = "该事项依法应通过行政复议途径解决,请向县人民政府行政复议机构提出申请".to_string();
+        h.step(ctx, hours(rng, 1, 30), Action::Reject { reason, guidance }, clerk);
+        return;
+    }
+    if !h.step(ctx, hours(rng, 0, 6), Action::Accept { complexity: None }, clerk) {
+        return;
+    }
+    if roll < 5 {
+        h.step(ctx, hours(rng, 2, 72), Action::Withdraw { reason: "当事人自行和解,申请撤回".into() }, staff(ctx, Role::Clerk));
+        return;
+    }
+    let level = starting_level(rng, h.case.facts.region.level());
+    mediate(rng, ctx, h, Some(level), roll);
+}
+
+/// The 631 ladder: most cases start and end in the village.
+fn starting_level(rng: &mut StdRng, region: RegionLevel) -> Level {
+    let wanted = match rng.random_range(0..100) {
+        0..60 => Level::Village,
+        60..90 => Level::Township,
+        _ => Level::County,
+    };
+    wanted.max(Level::of_region(region))
+}
+
+fn mediate(rng: &mut StdRng, ctx: &Ctx, h: &mut History, level: Option<Level>, roll: u32) {
+    let level = level.unwrap_or(h.case.facts.level);
+    let lead = lead_unit(rng, ctx, &h.case, level);
+    let mediator = ctx.dir.mediators.iter().find(|m| m.org_id == lead.id);
+    let co_handlers: Vec<i64> = if rng.random_bool(0.12) { co_handler(ctx, &h.case, lead.id).into_iter().collect() } else { Vec::new() };
+    let assign = Action::Assign {
+        lead_unit: lead.id,
+        co_handlers,
+        responsible_person: None,
+        mediator: mediator.map(|m| m.id),
+        level: Some(level),
+        tier: None,
+        reason: Some(format!("按属地和纠纷类型分流至{}", lead.name)),
+    };
+    if !h.step(ctx, hours(rng, 1, 20), assign, staff(ctx, Role::Dispatcher)) {
+        return;
+    }
+    let who = mediator.map_or_else(|| staff(ctx, Role::Mediator), |m| Actor { user_id: m.user_id, name: m.name.clone(), role: Role::Mediator, region: None });
+    if !h.step(ctx, hours(rng, 4, 40), Action::StartMediation { mediator: None }, who.clone()) {
+        return;
+    }
+    let limit = i64::from(h.case.facts.complexity.working_days()) * 24;
+    let took = hours(rng, 2, (limit * 13 / 10).max(3));
+    let failed = rng.random_range(0..100) < 8;
+    if !failed {
+        let summary = "双方自愿达成调解协议,被申请人分期履行".to_string();
+        if h.step(ctx, took, Action::ReachAgreement { summary }, who.clone()) {
+            conclude(rng, ctx, h, who);
+        }
+        return;
+    }
+    if !h.step(ctx, took, Action::FailMediation { reason: "双方分歧较大,调解未能达成一致".into() }, who.clone()) {
+        return;
+    }
+    escalate(rng, ctx, h, who, roll);
+}
+
+fn escalate(rng: &mut StdRng, ctx: &Ctx, h: &mut History, who: Actor, roll: u32) {
+    let can_climb = h.case.facts.level.next().is_some() && roll % 3 != 0;
+    if can_climb {
+        if h.step(ctx, hours(rng, 2, 30), Action::EscalateLevel { reason: "本级调解不成,提交上一级调处".into() }, who) {
+            mediate(rng, ctx, h, None, roll / 3);
+        }
+        return;
+    }
+    let to = if rng.random_bool(0.7) { ReferralTarget::Litigation } else { ReferralTarget::Arbitration };
+    if h.step(ctx, hours(rng, 2, 30), Action::Refer { to, reason: "调解不成,引导当事人依法诉讼或仲裁".into() }, who.clone()) {
+        h.step(ctx, hours(rng, 2, 48), Action::Close { summary: Some("已引导当事人通过法定途径解决".into()) }, who);
+    }
+}
+
+fn conclude(rng: &mut StdRng, ctx: &Ctx, h: &mut History, who: Actor) {
+    let confirm = rng.random_bool(0.15);
+    let closed = if confirm {
+        let court = ctx.dir.orgs.iter().find(|o| o.kind == OrgKind::Court).map(|o| o.id);
+        h.step(ctx, hours(rng, 1, 24), Action::ApplyConfirmation { court }, who)
+            && h.step(ctx, hours(rng, 2, 72), Action::Confirm { ruling: Some("调解协议有效,当事人应当按照约定履行".into()) }, staff(ctx, Role::Judge))
+    } else {
+        h.step(ctx, hours(rng, 1, 24), Action::Close { summary: None }, who)
+    };
+    if !closed {
+        return;
+    }
+    let satisfaction = match rng.random_range(0..100) {
+        0..85 => Satisfaction::Satisfied,
+        85..97 => Satisfaction::BasicallySatisfied,
+        _ => Satisfaction::Dissatisfied,
+    };
+    let follow = Action::FollowUp { satisfaction, note: Some("电话回访,协议正在履行".into()) };
+    if h.step(ctx, Span::new().hours(24 * rng.random_range(3..28)), follow, staff(ctx, Role::FollowUp)) {
+        h.step(ctx, Span::new().hours(24 * rng.random_range(1..10)), Action::Archive {}, staff(ctx, Role::Dispatcher));
+    }
+}
+
+/// The unit that leads at `level`: the local committee, or a county body for the category.
+fn lead_unit<'a>(rng: &mut StdRng, ctx: &'a Ctx, c: &Case, level: Level) -> &'a Organization {
+    let region = c.facts.region;
+    let local = |l: RegionLevel| {
+        let code = region.ancestor(l)?;
+        ctx.dir.orgs.iter().find(|o| o.region == code && o.kind == OrgKind::PeoplesMediationCommittee)
+    };
+    let found = match level {
+        Level::Village => local(RegionLevel::Village),
+        Level::Township => local(RegionLevel::Township),
+        Level::County | Level::City => {
+            let fitting: Vec<&Organization> = ctx.dir.orgs.iter()
+                .filter(|o| o.region.level() == RegionLevel::County && o.categories.contains(&c.facts.category)
+                    && matches!(o.kind, OrgKind::ProfessionalCommittee | OrgKind::MediationRoom | OrgKind::Department))
+                .collect();
+            (!fitting.is_empty()).then(|| *pick(rng, &fitting))
+        }
+    };
+    found.unwrap_or_else(|| county_committee(ctx))
+}
+
+fn county_committee<'a>(ctx: &'a Ctx) -> &'a Organization {
+    ctx.dir.orgs.iter().find(|o| o.name == "云和县人民调解委员会").expect("demo county committee")
+}
+
+fn co_handler(ctx: &Ctx, c: &Case, lead: i64) -> Option<i64> {
+    ctx.dir.orgs.iter()
+        .find(|o| o.kind == OrgKind::Department && o.id != lead && o.categories.contains(&c.facts.category))
+        .map(|o| o.id)
+}
+
+fn registrar(ctx: &Ctx, channel: Channel) -> Actor {
+    match channel {
+        Channel::GridWorker => staff(ctx, Role::GridWorker),
+        Channel::Online | Channel::QrCode | Channel::Hotline => Actor::system(),
+        _ => staff(ctx, Role::Clerk),
+    }
+}
+
+fn staff(ctx: &Ctx, role: Role) -> Actor {
+    ctx.dir.users.iter().find(|u| u.role == role).map_or_else(Actor::system, Actor::staff)
+}
