@@ -46,11 +46,22 @@ struct Ctx<'a> {
     now: Timestamp,
 }
 
-pub async fn load(store: &Store, regions: &[Region], dir: &Directory, n: usize, now: Timestamp) -> Result<usize, StoreError> {
+pub async fn load(
+    store: &Store,
+    regions: &[Region],
+    dir: &Directory,
+    n: usize,
+    now: Timestamp,
+) -> Result<usize, StoreError> {
     let existing = store.count_cases().await?;
     let mut rng = names::rng(2018 + existing as u64);
     let calendar = store.calendar();
-    let ctx = Ctx { regions, dir, calendar: &calendar, now };
+    let ctx = Ctx {
+        regions,
+        dir,
+        calendar: &calendar,
+        now,
+    };
     let mut times: Vec<Timestamp> = (0..n).map(|_| registration_time(&mut rng, now)).collect();
     times.sort();
     for chunk in times.chunks(BATCH) {
@@ -83,12 +94,22 @@ fn weighted_category(rng: &mut StdRng) -> Category {
 fn build(rng: &mut StdRng, ctx: &Ctx, at: Timestamp) -> BuiltCase {
     let input = new_case(rng, ctx);
     let facts = input.validate().expect("the demo makes valid cases");
-    let cal = Context { now: at, calendar: ctx.calendar };
+    let cal = Context {
+        now: at,
+        calendar: ctx.calendar,
+    };
     let registrar = registrar(ctx, facts.channel);
     let (case, first) = lifecycle::register(facts, String::new(), &cal);
-    let mut history = History { case, events: vec![(first, registrar)], t: at };
+    let mut history = History {
+        case,
+        events: vec![(first, registrar)],
+        t: at,
+    };
     advance(rng, ctx, &mut history);
-    BuiltCase { case: history.case, events: history.events }
+    BuiltCase {
+        case: history.case,
+        events: history.events,
+    }
 }
 
 fn new_case(rng: &mut StdRng, ctx: &Ctx) -> NewCaseInput {
@@ -97,17 +118,39 @@ fn new_case(rng: &mut StdRng, ctx: &Ctx) -> NewCaseInput {
     let petition = rng.random_bool(0.12);
     let mass = rng.random_bool(0.04);
     let amount = amount_for(rng, category);
-    let place = ctx.regions.iter().find(|r| r.code == region.code).map_or("", |r| r.name.as_str());
+    let place = ctx
+        .regions
+        .iter()
+        .find(|r| r.code == region.code)
+        .map_or("", |r| r.name.as_str());
     NewCaseInput {
-        kind: if petition { CaseKind::Petition } else { CaseKind::Dispute },
+        kind: if petition {
+            CaseKind::Petition
+        } else {
+            CaseKind::Dispute
+        },
         channel: channel(rng, petition),
         category,
         description: names::description(rng, category, place, amount),
         region: region.code.to_string(),
         address: Some(format!("云和县{place}")),
         amount: amount.map(|a| a as f64 / 100.0),
-        complainants: if mass { rng.random_range(5..80) } else { rng.random_range(1..3) },
-        complexity: *pick(rng, &[Complexity::Simple, Complexity::General, Complexity::General, Complexity::General, Complexity::Complex, Complexity::Difficult]),
+        complainants: if mass {
+            rng.random_range(5..80)
+        } else {
+            rng.random_range(1..3)
+        },
+        complexity: *pick(
+            rng,
+            &[
+                Complexity::Simple,
+                Complexity::General,
+                Complexity::General,
+                Complexity::General,
+                Complexity::Complex,
+                Complexity::Difficult,
+            ],
+        ),
         level: None,
         tier: None,
         parties: parties(rng, category),
@@ -121,14 +164,19 @@ fn pick_region<'a>(rng: &mut StdRng, regions: &'a [Region]) -> &'a Region {
         _ => RegionLevel::County,
     };
     let candidates: Vec<&Region> = regions.iter().filter(|r| r.level == level).collect();
-    *pick(rng, &candidates)
+    candidates[rng.random_range(0..candidates.len())]
 }
 
 fn amount_for(rng: &mut StdRng, c: Category) -> Option<i64> {
     let yuan = match c {
         Category::Labor | Category::Traffic | Category::Medical => rng.random_range(2_000..300_000),
-        Category::ContractDebt | Category::LandRequisition | Category::HousingHomestead => rng.random_range(5_000..500_000),
-        Category::TortDamage | Category::Consumer | Category::PropertyMgmt | Category::Environment => rng.random_range(200..50_000),
+        Category::ContractDebt | Category::LandRequisition | Category::HousingHomestead => {
+            rng.random_range(5_000..500_000)
+        }
+        Category::TortDamage
+        | Category::Consumer
+        | Category::PropertyMgmt
+        | Category::Environment => rng.random_range(200..50_000),
         _ => return None,
     };
     Some(yuan * 100)
@@ -136,9 +184,30 @@ fn amount_for(rng: &mut StdRng, c: Category) -> Option<i64> {
 
 fn channel(rng: &mut StdRng, petition: bool) -> Channel {
     if petition {
-        *pick(rng, &[Channel::PetitionVisit, Channel::PetitionVisit, Channel::PetitionLetter, Channel::Online])
+        *pick(
+            rng,
+            &[
+                Channel::PetitionVisit,
+                Channel::PetitionVisit,
+                Channel::PetitionLetter,
+                Channel::Online,
+            ],
+        )
     } else {
-        *pick(rng, &[Channel::Window, Channel::Window, Channel::Window, Channel::GridWorker, Channel::GridWorker, Channel::Hotline, Channel::Online, Channel::QrCode, Channel::Transfer])
+        *pick(
+            rng,
+            &[
+                Channel::Window,
+                Channel::Window,
+                Channel::Window,
+                Channel::GridWorker,
+                Channel::GridWorker,
+                Channel::Hotline,
+                Channel::Online,
+                Channel::QrCode,
+                Channel::Transfer,
+            ],
+        )
     }
 }
 
@@ -150,11 +219,26 @@ fn parties(rng: &mut StdRng, c: Category) -> Vec<PartyInput> {
         phone: Some(names::mobile(rng)),
         id_number: rng.random_bool(0.8).then(|| names::id_number(rng)),
     };
-    let company = matches!(c, Category::Labor | Category::Consumer | Category::PropertyMgmt | Category::Medical | Category::Environment);
+    let company = matches!(
+        c,
+        Category::Labor
+            | Category::Consumer
+            | Category::PropertyMgmt
+            | Category::Medical
+            | Category::Environment
+    );
     let respondent = PartyInput {
         role: PartyRole::Respondent,
-        kind: if company { PartyKind::Organization } else { PartyKind::Person },
-        name: if company { names::company(rng) } else { names::person(rng) },
+        kind: if company {
+            PartyKind::Organization
+        } else {
+            PartyKind::Person
+        },
+        name: if company {
+            names::company(rng)
+        } else {
+            names::person(rng)
+        },
         phone: rng.random_bool(0.6).then(|| names::mobile(rng)),
         id_number: None,
     };
@@ -175,7 +259,10 @@ impl History {
         if at > ctx.now {
             return false;
         }
-        let c = Context { now: at, calendar: ctx.calendar };
+        let c = Context {
+            now: at,
+            calendar: ctx.calendar,
+        };
         match lifecycle::apply(&self.case, action, &c) {
             Ok((next, event)) => {
                 self.case = next;
@@ -197,15 +284,33 @@ fn advance(rng: &mut StdRng, ctx: &Ctx, h: &mut History) {
     let roll = rng.random_range(0..100);
     if roll < 3 {
         let reason = "不属于人民调解受理范围".to_string();
-        let guidance = "该事项依法应通过行政复议途径解决,请向县人民政府行政复议机构提出申请".to_string();
-        h.step(ctx, hours(rng, 1, 30), Action::Reject { reason, guidance }, clerk);
+        let guidance =
+            "该事项依法应通过行政复议途径解决,请向县人民政府行政复议机构提出申请".to_string();
+        h.step(
+            ctx,
+            hours(rng, 1, 30),
+            Action::Reject { reason, guidance },
+            clerk,
+        );
         return;
     }
-    if !h.step(ctx, hours(rng, 0, 6), Action::Accept { complexity: None }, clerk) {
+    if !h.step(
+        ctx,
+        hours(rng, 0, 6),
+        Action::Accept { complexity: None },
+        clerk,
+    ) {
         return;
     }
     if roll < 5 {
-        h.step(ctx, hours(rng, 2, 72), Action::Withdraw { reason: "当事人自行和解,申请撤回".into() }, staff(ctx, Role::Clerk));
+        h.step(
+            ctx,
+            hours(rng, 2, 72),
+            Action::Withdraw {
+                reason: "当事人自行和解,申请撤回".into(),
+            },
+            staff(ctx, Role::Clerk),
+        );
         return;
     }
     let level = starting_level(rng, h.case.facts.region.level());
@@ -226,7 +331,11 @@ fn mediate(rng: &mut StdRng, ctx: &Ctx, h: &mut History, level: Option<Level>, r
     let level = level.unwrap_or(h.case.facts.level);
     let lead = lead_unit(rng, ctx, &h.case, level);
     let mediator = ctx.dir.mediators.iter().find(|m| m.org_id == lead.id);
-    let co_handlers: Vec<i64> = if rng.random_bool(0.12) { co_handler(ctx, &h.case, lead.id).into_iter().collect() } else { Vec::new() };
+    let co_handlers: Vec<i64> = if rng.random_bool(0.12) {
+        co_handler(ctx, &h.case, lead.id).into_iter().collect()
+    } else {
+        Vec::new()
+    };
     let assign = Action::Assign {
         lead_unit: lead.id,
         co_handlers,
@@ -239,8 +348,21 @@ fn mediate(rng: &mut StdRng, ctx: &Ctx, h: &mut History, level: Option<Level>, r
     if !h.step(ctx, hours(rng, 1, 20), assign, staff(ctx, Role::Dispatcher)) {
         return;
     }
-    let who = mediator.map_or_else(|| staff(ctx, Role::Mediator), |m| Actor { user_id: m.user_id, name: m.name.clone(), role: Role::Mediator, region: None });
-    if !h.step(ctx, hours(rng, 4, 40), Action::StartMediation { mediator: None }, who.clone()) {
+    let who = mediator.map_or_else(
+        || staff(ctx, Role::Mediator),
+        |m| Actor {
+            user_id: m.user_id,
+            name: m.name.clone(),
+            role: Role::Mediator,
+            region: None,
+        },
+    );
+    if !h.step(
+        ctx,
+        hours(rng, 4, 40),
+        Action::StartMediation { mediator: None },
+        who.clone(),
+    ) {
         return;
     }
     let limit = i64::from(h.case.facts.complexity.working_days()) * 24;
@@ -253,32 +375,81 @@ fn mediate(rng: &mut StdRng, ctx: &Ctx, h: &mut History, level: Option<Level>, r
         }
         return;
     }
-    if !h.step(ctx, took, Action::FailMediation { reason: "双方分歧较大,调解未能达成一致".into() }, who.clone()) {
+    if !h.step(
+        ctx,
+        took,
+        Action::FailMediation {
+            reason: "双方分歧较大,调解未能达成一致".into(),
+        },
+        who.clone(),
+    ) {
         return;
     }
     escalate(rng, ctx, h, who, roll);
 }
 
 fn escalate(rng: &mut StdRng, ctx: &Ctx, h: &mut History, who: Actor, roll: u32) {
-    let can_climb = h.case.facts.level.next().is_some() && roll % 3 != 0;
+    let can_climb = h.case.facts.level.next().is_some() && !roll.is_multiple_of(3);
     if can_climb {
-        if h.step(ctx, hours(rng, 2, 30), Action::EscalateLevel { reason: "本级调解不成,提交上一级调处".into() }, who) {
+        if h.step(
+            ctx,
+            hours(rng, 2, 30),
+            Action::EscalateLevel {
+                reason: "本级调解不成,提交上一级调处".into(),
+            },
+            who,
+        ) {
             mediate(rng, ctx, h, None, roll / 3);
         }
         return;
     }
-    let to = if rng.random_bool(0.7) { ReferralTarget::Litigation } else { ReferralTarget::Arbitration };
-    if h.step(ctx, hours(rng, 2, 30), Action::Refer { to, reason: "调解不成,引导当事人依法诉讼或仲裁".into() }, who.clone()) {
-        h.step(ctx, hours(rng, 2, 48), Action::Close { summary: Some("已引导当事人通过法定途径解决".into()) }, who);
+    let to = if rng.random_bool(0.7) {
+        ReferralTarget::Litigation
+    } else {
+        ReferralTarget::Arbitration
+    };
+    if h.step(
+        ctx,
+        hours(rng, 2, 30),
+        Action::Refer {
+            to,
+            reason: "调解不成,引导当事人依法诉讼或仲裁".into(),
+        },
+        who.clone(),
+    ) {
+        h.step(
+            ctx,
+            hours(rng, 2, 48),
+            Action::Close {
+                summary: Some("已引导当事人通过法定途径解决".into()),
+            },
+            who,
+        );
     }
 }
 
 fn conclude(rng: &mut StdRng, ctx: &Ctx, h: &mut History, who: Actor) {
     let confirm = rng.random_bool(0.15);
     let closed = if confirm {
-        let court = ctx.dir.orgs.iter().find(|o| o.kind == OrgKind::Court).map(|o| o.id);
-        h.step(ctx, hours(rng, 1, 24), Action::ApplyConfirmation { court }, who)
-            && h.step(ctx, hours(rng, 2, 72), Action::Confirm { ruling: Some("调解协议有效,当事人应当按照约定履行".into()) }, staff(ctx, Role::Judge))
+        let court = ctx
+            .dir
+            .orgs
+            .iter()
+            .find(|o| o.kind == OrgKind::Court)
+            .map(|o| o.id);
+        h.step(
+            ctx,
+            hours(rng, 1, 24),
+            Action::ApplyConfirmation { court },
+            who,
+        ) && h.step(
+            ctx,
+            hours(rng, 2, 72),
+            Action::Confirm {
+                ruling: Some("调解协议有效,当事人应当按照约定履行".into()),
+            },
+            staff(ctx, Role::Judge),
+        )
     } else {
         h.step(ctx, hours(rng, 1, 24), Action::Close { summary: None }, who)
     };
@@ -290,9 +461,22 @@ fn conclude(rng: &mut StdRng, ctx: &Ctx, h: &mut History, who: Actor) {
         85..97 => Satisfaction::BasicallySatisfied,
         _ => Satisfaction::Dissatisfied,
     };
-    let follow = Action::FollowUp { satisfaction, note: Some("电话回访,协议正在履行".into()) };
-    if h.step(ctx, Span::new().hours(24 * rng.random_range(3..28)), follow, staff(ctx, Role::FollowUp)) {
-        h.step(ctx, Span::new().hours(24 * rng.random_range(1..10)), Action::Archive {}, staff(ctx, Role::Dispatcher));
+    let follow = Action::FollowUp {
+        satisfaction,
+        note: Some("电话回访,协议正在履行".into()),
+    };
+    if h.step(
+        ctx,
+        Span::new().hours(24 * rng.random_range(3..28)),
+        follow,
+        staff(ctx, Role::FollowUp),
+    ) {
+        h.step(
+            ctx,
+            Span::new().hours(24 * rng.random_range(1..10)),
+            Action::Archive {},
+            staff(ctx, Role::Dispatcher),
+        );
     }
 }
 
@@ -301,15 +485,29 @@ fn lead_unit<'a>(rng: &mut StdRng, ctx: &'a Ctx, c: &Case, level: Level) -> &'a 
     let region = c.facts.region;
     let local = |l: RegionLevel| {
         let code = region.ancestor(l)?;
-        ctx.dir.orgs.iter().find(|o| o.region == code && o.kind == OrgKind::PeoplesMediationCommittee)
+        ctx.dir
+            .orgs
+            .iter()
+            .find(|o| o.region == code && o.kind == OrgKind::PeoplesMediationCommittee)
     };
     let found = match level {
         Level::Village => local(RegionLevel::Village),
         Level::Township => local(RegionLevel::Township),
         Level::County | Level::City => {
-            let fitting: Vec<&Organization> = ctx.dir.orgs.iter()
-                .filter(|o| o.region.level() == RegionLevel::County && o.categories.contains(&c.facts.category)
-                    && matches!(o.kind, OrgKind::ProfessionalCommittee | OrgKind::MediationRoom | OrgKind::Department))
+            let fitting: Vec<&Organization> = ctx
+                .dir
+                .orgs
+                .iter()
+                .filter(|o| {
+                    o.region.level() == RegionLevel::County
+                        && o.categories.contains(&c.facts.category)
+                        && matches!(
+                            o.kind,
+                            OrgKind::ProfessionalCommittee
+                                | OrgKind::MediationRoom
+                                | OrgKind::Department
+                        )
+                })
                 .collect();
             (!fitting.is_empty()).then(|| *pick(rng, &fitting))
         }
@@ -318,12 +516,22 @@ fn lead_unit<'a>(rng: &mut StdRng, ctx: &'a Ctx, c: &Case, level: Level) -> &'a 
 }
 
 fn county_committee<'a>(ctx: &'a Ctx) -> &'a Organization {
-    ctx.dir.orgs.iter().find(|o| o.name == "云和县人民调解委员会").expect("demo county committee")
+    ctx.dir
+        .orgs
+        .iter()
+        .find(|o| o.name == "云和县人民调解委员会")
+        .expect("demo county committee")
 }
 
 fn co_handler(ctx: &Ctx, c: &Case, lead: i64) -> Option<i64> {
-    ctx.dir.orgs.iter()
-        .find(|o| o.kind == OrgKind::Department && o.id != lead && o.categories.contains(&c.facts.category))
+    ctx.dir
+        .orgs
+        .iter()
+        .find(|o| {
+            o.kind == OrgKind::Department
+                && o.id != lead
+                && o.categories.contains(&c.facts.category)
+        })
         .map(|o| o.id)
 }
 
@@ -336,5 +544,9 @@ fn registrar(ctx: &Ctx, channel: Channel) -> Actor {
 }
 
 fn staff(ctx: &Ctx, role: Role) -> Actor {
-    ctx.dir.users.iter().find(|u| u.role == role).map_or_else(Actor::system, Actor::staff)
+    ctx.dir
+        .users
+        .iter()
+        .find(|u| u.role == role)
+        .map_or_else(Actor::system, Actor::staff)
 }

@@ -18,8 +18,14 @@ const GIVEN: &[&str] = &[
     "美玲", "永康", "金凤", "德明", "桂英", "文华", "红梅", "明", "静", "少华", "玉兰", "卫东",
 ];
 const COMPANIES: &[&str] = &[
-    "云和县某玩具有限公司", "云和县某木制品厂", "云和县某建筑工程有限公司", "云和县某物业服务有限公司",
-    "云和县某电器商行", "云和县某农家乐", "云和县某运输有限公司", "丽水市某房地产开发有限公司",
+    "云和县某玩具有限公司",
+    "云和县某木制品厂",
+    "云和县某建筑工程有限公司",
+    "云和县某物业服务有限公司",
+    "云和县某电器商行",
+    "云和县某农家乐",
+    "云和县某运输有限公司",
+    "丽水市某房地产开发有限公司",
 ];
 
 pub fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
@@ -32,7 +38,11 @@ pub fn person(rng: &mut StdRng) -> String {
 
 /// A name as case files write it when it must not be spelled out: 王某某.
 pub fn anonymous(rng: &mut StdRng) -> String {
-    format!("{}某{}", pick(rng, SURNAMES), if rng.random_bool(0.5) { "某" } else { "" })
+    format!(
+        "{}某{}",
+        pick(rng, SURNAMES),
+        if rng.random_bool(0.5) { "某" } else { "" }
+    )
 }
 
 pub fn company(rng: &mut StdRng) -> String {
@@ -40,7 +50,12 @@ pub fn company(rng: &mut StdRng) -> String {
 }
 
 pub fn mobile(rng: &mut StdRng) -> String {
-    let prefix = pick(rng, &["138", "139", "158", "159", "188", "135", "137", "152", "187", "177"]);
+    let prefix = pick(
+        rng,
+        &[
+            "138", "139", "158", "159", "188", "135", "137", "152", "187", "177",
+        ],
+    );
     format!("{prefix}{:08}", rng.random_range(0..100_000_000u32))
 }
 
@@ -49,7 +64,10 @@ pub fn id_number(rng: &mut StdRng) -> String {
     let year = rng.random_range(1950..2001);
     let month = rng.random_range(1..13);
     let day = rng.random_range(1..29);
-    let first17 = format!("331125{year}{month:02}{day:02}{:03}", rng.random_range(0..1000));
+    let first17 = format!(
+        "331125{year}{month:02}{day:02}{:03}",
+        rng.random_range(0..1000)
+    );
     let check = IdNumber::check_char(first17.as_bytes()) as char;
     format!("{first17}{check}")
 }
@@ -119,5 +137,8 @@ pub fn description(rng: &mut StdRng, c: Category, place: &str, amount: Option<i6
             "{place}{who}反映村务公开不及时,对村集体资金使用有疑问,要求说明。",
         ],
     };
-    pick(rng, t).replace("{place}", place).replace("{who}", &who).replace("{yuan}", &yuan.to_string())
+    pick(rng, t)
+        .replace("{place}", place)
+        .replace("{who}", &who)
+        .replace("{yuan}", &yuan.to_string())
 }

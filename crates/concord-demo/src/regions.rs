@@ -14,7 +14,12 @@ pub fn all() -> Vec<Region> {
             let code = RegionCode::parse("code", cols[0]).expect("demo data has valid codes");
             let parent = (!cols[2].is_empty())
                 .then(|| RegionCode::parse("parent", cols[2]).expect("valid parent"));
-            Region { code, name: cols[1].to_string(), parent, level: code.level() }
+            Region {
+                code,
+                name: cols[1].to_string(),
+                parent,
+                level: code.level(),
+            }
         })
         .collect()
 }
@@ -32,7 +37,10 @@ mod tests {
             }
             seen.insert(r.code);
         }
-        let townships = all.iter().filter(|r| r.level.as_str() == "township").count();
+        let townships = all
+            .iter()
+            .filter(|r| r.level.as_str() == "township")
+            .count();
         assert_eq!(townships, 10);
         assert!(all.iter().any(|r| r.name == "大坪社区"));
     }

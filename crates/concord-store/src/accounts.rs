@@ -1,8 +1,8 @@
 //! Staff accounts and sessions: argon2id password hashes, random bearer tokens stored
 //! only as their SHA-256.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use concord_domain::access;
 use concord_domain::case::Case;
 use concord_domain::lifecycle::ActionKind;
@@ -28,11 +28,21 @@ pub struct Actor {
 
 impl Actor {
     pub fn system() -> Self {
-        Self { user_id: None, name: "系统".into(), role: Role::Admin, region: None }
+        Self {
+            user_id: None,
+            name: "系统".into(),
+            role: Role::Admin,
+            region: None,
+        }
     }
 
     pub fn staff(s: &Staff) -> Self {
-        Self { user_id: Some(s.id), name: s.display_name.clone(), role: s.role, region: Some(s.region) }
+        Self {
+            user_id: Some(s.id),
+            name: s.display_name.clone(),
+            role: s.role,
+            region: Some(s.region),
+        }
     }
 
     /// Refuses an action the actor's role may not take, or a case outside their region.
@@ -71,16 +81,34 @@ pub struct NewUser {
 
 const SESSION_HOURS: i64 = 12;
 
-type UserRow = (i64, String, String, String, String, Option<i64>);
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    username: String,
+    display_name: String,
+    role: String,
+    region_code: String,
+    org_id: Option<i64>,
+}
 
-fn to_staff((id, username, display_name, role, region, org_id): UserRow) -> Result<Staff, StoreError> {
+#[derive(sqlx::FromRow)]
+struct LoginRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    password_hash: String,
+    demo: bool,
+}
+
+const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.region_code, u.org_id";
+
+fn to_staff(u: UserRow) -> Result<Staff, StoreError> {
     Ok(Staff {
-        id,
-        username,
-        display_name,
-        role: Role::parse("role", &role).map_err(corrupt)?,
-        region: region_code(&region)?,
-        org_id,
+        id: u.id,
+        username: u.username,
+        display_name: u.display_name,
+        role: Role::parse("role", &u.role).map_err(corrupt)?,
+        region: region_code(&u.region_code)?,
+        org_id: u.org_id,
     })
 }
 
@@ -91,7 +119,9 @@ fn token_hash(token: &str) -> String {
 impl Store {
     pub async fn create_user(&self, u: &NewUser) -> Result<i64, StoreError> {
         if u.password.chars().count() < 8 {
-            return Err(concord_domain::FieldError::new("password", "too_short", "密码至少8位").into());
+            return Err(
+                concord_domain::FieldError::new("password", "too_short", "密码至少8位").into(),
+            );
         }
         self.require_region("region", &u.region).await?;
         let password = u.password.clone();
@@ -99,7 +129,9 @@ impl Store {
             let mut bytes = [0u8; 16];
             rand::rng().fill_bytes(&mut bytes);
             let salt = SaltString::encode_b64(&bytes)?;
-            Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+            Argon2::default()
+                .hash_password(password.as_bytes(), &salt)
+                .map(|h| h.to_string())
         })
         .await
         .expect("hashing task")
@@ -120,21 +152,37 @@ impl Store {
     }
 
     /// Checks the password and opens a session; None when the login is refused.
-    pub async fn login(&self, username: &str, password: &str, demo_mode: bool) -> Result<Option<(String, Staff)>, StoreError> {
-        let row: Option<(UserRow, String, bool)> = with_db!(self, pool => {
-            sqlx::query_as::<_, (i64, String, String, String, String, Option<i64>, String, bool)>(
-                "SELECT id, username, display_name, role, region_code, org_id, password_hash, demo FROM users WHERE username = $1")
-                .bind(username).fetch_optional(pool).await?
-                .map(|(a, b, c, d, e, f, hash, demo)| ((a, b, c, d, e, f), hash, demo))
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        demo_mode: bool,
+    ) -> Result<Option<(String, Staff)>, StoreError> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, u.password_hash, u.demo FROM users u WHERE u.username = $1"
+        );
+        let row: Option<LoginRow> = with_db!(self, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(username).fetch_optional(pool).await?
         });
-        let Some((user, hash, demo)) = row else { return Ok(None) };
+        let Some(LoginRow {
+            user,
+            password_hash,
+            demo,
+        }) = row
+        else {
+            return Ok(None);
+        };
         if demo && !demo_mode {
             return Ok(None);
         }
         let password = password.to_string();
         let ok = tokio::task::spawn_blocking(move || {
-            PasswordHash::new(&hash)
-                .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+            PasswordHash::new(&password_hash)
+                .map(|h| {
+                    Argon2::default()
+                        .verify_password(password.as_bytes(), &h)
+                        .is_ok()
+                })
                 .unwrap_or(false)
         })
         .await
@@ -152,7 +200,9 @@ impl Store {
         rand::rng().fill_bytes(&mut bytes);
         let token = hex::encode(bytes);
         let now = Timestamp::now();
-        let expires = now.checked_add(jiff::Span::new().hours(SESSION_HOURS)).expect("in range");
+        let expires = now
+            .checked_add(jiff::Span::new().hours(SESSION_HOURS))
+            .expect("in range");
         with_db!(self, pool => {
             sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
                 .bind(token_hash(&token)).bind(user_id).bind(to_micros(now)).bind(to_micros(expires))
@@ -163,25 +213,31 @@ impl Store {
 
     /// The staff member a bearer token belongs to, if it is live (and, for a demo
     /// account, only in demo mode).
-    pub async fn session_user(&self, token: &str, demo_mode: bool) -> Result<Option<Staff>, StoreError> {
-        let row: Option<(i64, String, String, String, String, Option<i64>, bool)> = with_db!(self, pool => {
-            sqlx::query_as("SELECT u.id, u.username, u.display_name, u.role, u.region_code, u.org_id, u.demo
-                            FROM sessions s JOIN users u ON u.id = s.user_id
-                            WHERE s.token_hash = $1 AND s.expires_at > $2")
+    pub async fn session_user(
+        &self,
+        token: &str,
+        demo_mode: bool,
+    ) -> Result<Option<Staff>, StoreError> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, u.demo, '' AS password_hash FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.token_hash = $1 AND s.expires_at > $2"
+        );
+        let row: Option<LoginRow> = with_db!(self, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(token_hash(token)).bind(to_micros(Timestamp::now()))
                 .fetch_optional(pool).await?
         });
         match row {
-            Some((_, _, _, _, _, _, true)) if !demo_mode => Ok(None),
-            Some((a, b, c, d, e, f, _)) => to_staff((a, b, c, d, e, f)).map(Some),
+            Some(r) if r.demo && !demo_mode => Ok(None),
+            Some(r) => to_staff(r.user).map(Some),
             None => Ok(None),
         }
     }
 
     pub async fn users(&self) -> Result<Vec<Staff>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.id");
         let rows: Vec<UserRow> = with_db!(self, pool => {
-            sqlx::query_as("SELECT id, username, display_name, role, region_code, org_id FROM users ORDER BY id")
-                .fetch_all(pool).await?
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?
         });
         rows.into_iter().map(to_staff).collect()
     }

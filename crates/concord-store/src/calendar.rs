@@ -54,7 +54,9 @@ impl Store {
                             WHERE day BETWEEN $1 AND $2 ORDER BY day")
                 .bind(lo).bind(hi).fetch_all(pool).await?
         });
-        rows.into_iter().map(|(day, t, note)| to_day(&day, &t, note)).collect()
+        rows.into_iter()
+            .map(|(day, t, note)| to_day(&day, &t, note))
+            .collect()
     }
 
     /// Adds or changes days (e.g. next year's arrangements) in one transaction.
@@ -92,5 +94,9 @@ fn to_day(day: &str, t: &str, note: String) -> Result<CalendarDay, StoreError> {
         "workday" => DayType::Workday,
         other => return Err(StoreError::Corrupt(format!("day_type {other}"))),
     };
-    Ok(CalendarDay { date, day_type, note })
+    Ok(CalendarDay {
+        date,
+        day_type,
+        note,
+    })
 }

@@ -7,7 +7,7 @@ use concord_domain::time::{local_date, to_micros};
 use jiff::Timestamp;
 
 use crate::accounts::Actor;
-use crate::rows::{CaseRow, PartyRow, case_from_rows, event_from_row, EventRow};
+use crate::rows::{CaseRow, EventRow, PartyRow, case_from_rows, event_from_row};
 use crate::{BeginWrite, Store, StoreError, with_db};
 
 pub use crate::rows::EventRecord;
@@ -38,7 +38,8 @@ const NEXT_SEQ: &str = "INSERT INTO case_counters (county_code, year, last_seq) 
     ON CONFLICT (county_code, year) DO UPDATE SET last_seq = case_counters.last_seq + 1
     RETURNING last_seq";
 
-const INSERT_CASE: &str = "INSERT INTO cases (number, county_code, year, seq, kind, channel, category,
+const INSERT_CASE: &str =
+    "INSERT INTO cases (number, county_code, year, seq, kind, channel, category,
     description, region_code, address, amount_fen, complainants, complexity, level, tier, status,
     lead_unit, responsible_person, mediator, registered_at, accepted_at, clock_start, deadline,
     acceptance_due, statutory_deadline, outcome, closed_at, satisfaction, version)
@@ -50,7 +51,8 @@ const UPDATE_CASE: &str = "UPDATE cases SET complexity = $1, level = $2, tier = 
     deadline = $10, statutory_deadline = $11, outcome = $12, closed_at = $13, satisfaction = $14,
     version = $15 WHERE id = $16 AND version = $17";
 
-const INSERT_EVENT: &str = "INSERT INTO case_events (case_id, seq, at, actor_id, actor_name, action,
+const INSERT_EVENT: &str =
+    "INSERT INTO case_events (case_id, seq, at, actor_id, actor_name, action,
     reason, from_status, to_status, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
 /// Case numbers people can read aloud: the county's 6-digit code, the year, a sequence
@@ -69,29 +71,56 @@ macro_rules! insert_case_row {
         let c: &Case = $c;
         let f = &c.facts;
         sqlx::query_scalar::<_, i64>(INSERT_CASE)
-            .bind(&c.number).bind($county).bind(i64::from($year)).bind($seq)
-            .bind(f.kind.as_str()).bind(f.channel.as_str()).bind(f.category.as_str())
-            .bind(&f.description).bind(f.region.as_str()).bind(&f.address).bind(f.amount_fen)
-            .bind(i64::from(f.complainants)).bind(f.complexity.as_str()).bind(f.level.as_str())
-            .bind(f.tier.as_str()).bind(c.status.as_str()).bind(c.lead_unit)
-            .bind(c.responsible_person).bind(c.mediator).bind(to_micros(c.registered_at))
-            .bind(ts(c.accepted_at)).bind(ts(c.clock_start)).bind(ts(c.deadline))
-            .bind(ts(c.acceptance_due)).bind(ts(c.statutory_deadline))
-            .bind(c.outcome.map(|o| o.as_str())).bind(ts(c.closed_at))
-            .bind(c.satisfaction.map(|s| s.as_str())).bind(c.version)
-            .fetch_one(&mut *$tx).await?
+            .bind(&c.number)
+            .bind($county)
+            .bind(i64::from($year))
+            .bind($seq)
+            .bind(f.kind.as_str())
+            .bind(f.channel.as_str())
+            .bind(f.category.as_str())
+            .bind(&f.description)
+            .bind(f.region.as_str())
+            .bind(&f.address)
+            .bind(f.amount_fen)
+            .bind(i64::from(f.complainants))
+            .bind(f.complexity.as_str())
+            .bind(f.level.as_str())
+            .bind(f.tier.as_str())
+            .bind(c.status.as_str())
+            .bind(c.lead_unit)
+            .bind(c.responsible_person)
+            .bind(c.mediator)
+            .bind(to_micros(c.registered_at))
+            .bind(ts(c.accepted_at))
+            .bind(ts(c.clock_start))
+            .bind(ts(c.deadline))
+            .bind(ts(c.acceptance_due))
+            .bind(ts(c.statutory_deadline))
+            .bind(c.outcome.map(|o| o.as_str()))
+            .bind(ts(c.closed_at))
+            .bind(c.satisfaction.map(|s| s.as_str()))
+            .bind(c.version)
+            .fetch_one(&mut *$tx)
+            .await?
     }};
 }
 
 macro_rules! insert_parties {
     ($tx:expr, $id:expr, $c:expr) => {{
         for (i, p) in $c.facts.parties.iter().enumerate() {
-            sqlx::query("INSERT INTO parties (case_id, ordinal, role, kind, name, phone, id_number)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                .bind($id).bind(i as i64).bind(p.role.as_str()).bind(p.kind.as_str()).bind(&p.name)
-                .bind(p.phone.as_ref().map(|x| x.as_str().to_string()))
-                .bind(p.id_number.as_ref().map(|x| x.as_str().to_string()))
-                .execute(&mut *$tx).await?;
+            sqlx::query(
+                "INSERT INTO parties (case_id, ordinal, role, kind, name, phone, id_number)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind($id)
+            .bind(i as i64)
+            .bind(p.role.as_str())
+            .bind(p.kind.as_str())
+            .bind(&p.name)
+            .bind(p.phone.as_ref().map(|x| x.as_str().to_string()))
+            .bind(p.id_number.as_ref().map(|x| x.as_str().to_string()))
+            .execute(&mut *$tx)
+            .await?;
         }
     }};
 }
@@ -101,19 +130,33 @@ macro_rules! insert_event {
         let e: &EventDraft = $e;
         let a: &Actor = $actor;
         sqlx::query(INSERT_EVENT)
-            .bind($case_id).bind($seq).bind(to_micros(e.at)).bind(a.user_id).bind(&a.name)
-            .bind(e.action.as_str()).bind(e.reason.as_deref()).bind(e.from.map(|s| s.as_str()))
-            .bind(e.to.as_str()).bind(e.details.to_string())
-            .execute(&mut *$tx).await?;
+            .bind($case_id)
+            .bind($seq)
+            .bind(to_micros(e.at))
+            .bind(a.user_id)
+            .bind(&a.name)
+            .bind(e.action.as_str())
+            .bind(e.reason.as_deref())
+            .bind(e.from.map(|s| s.as_str()))
+            .bind(e.to.as_str())
+            .bind(e.details.to_string())
+            .execute(&mut *$tx)
+            .await?;
     }};
 }
 
 macro_rules! insert_co_handlers {
     ($tx:expr, $id:expr, $orgs:expr) => {{
-        sqlx::query("DELETE FROM case_co_handlers WHERE case_id = $1").bind($id).execute(&mut *$tx).await?;
+        sqlx::query("DELETE FROM case_co_handlers WHERE case_id = $1")
+            .bind($id)
+            .execute(&mut *$tx)
+            .await?;
         for org in $orgs {
             sqlx::query("INSERT INTO case_co_handlers (case_id, org_id) VALUES ($1, $2)")
-                .bind($id).bind(*org).execute(&mut *$tx).await?;
+                .bind($id)
+                .bind(*org)
+                .execute(&mut *$tx)
+                .await?;
         }
     }};
 }
@@ -126,7 +169,10 @@ macro_rules! insert_new_case {
         let county = c.facts.region.numbering_county().prefix().to_string();
         let year = local_date(c.registered_at).year();
         let seq: i64 = sqlx::query_scalar(NEXT_SEQ)
-            .bind(&county).bind(i64::from(year)).fetch_one(&mut *$tx).await?;
+            .bind(&county)
+            .bind(i64::from(year))
+            .fetch_one(&mut *$tx)
+            .await?;
         c.number = format_number(&county, year, seq);
         let id = insert_case_row!($tx, &*c, &county, year, seq);
         c.id = id;
@@ -138,14 +184,25 @@ macro_rules! insert_new_case {
 
 impl Store {
     /// Registers a case: a new number, the case, its parties and its first event, at once.
-    pub async fn create_case(&self, actor: &Actor, facts: NewCase, now: Timestamp) -> Result<CaseRecord, StoreError> {
+    pub async fn create_case(
+        &self,
+        actor: &Actor,
+        facts: NewCase,
+        now: Timestamp,
+    ) -> Result<CaseRecord, StoreError> {
         actor.authorize_region(&facts.region)?;
         if !concord_domain::access::may(actor.role, ActionKind::Register) {
-            return Err(StoreError::Forbidden(format!("“{}”角色不能登记事项", actor.role.label())));
+            return Err(StoreError::Forbidden(format!(
+                "“{}”角色不能登记事项",
+                actor.role.label()
+            )));
         }
         let region = self.require_region("region", &facts.region).await?;
         let calendar = self.calendar();
-        let ctx = Context { now, calendar: &calendar };
+        let ctx = Context {
+            now,
+            calendar: &calendar,
+        };
         let (mut case, event) = lifecycle::register(facts, String::new(), &ctx);
         with_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
@@ -154,7 +211,11 @@ impl Store {
             tx.commit().await?;
         });
         let events = vec![EventRecord::from_draft(1, &event, actor)];
-        Ok(CaseRecord { case, region_name: region.name, events })
+        Ok(CaseRecord {
+            case,
+            region_name: region.name,
+            events,
+        })
     }
 
     /// Stores cases with their whole histories, numbering them as it goes, all or none.
@@ -193,10 +254,19 @@ impl Store {
                 }
             }
         });
-        let Some((row, parties, co, events, name)) = rows else { return Ok(None) };
+        let Some((row, parties, co, events, name)) = rows else {
+            return Ok(None);
+        };
         let case = case_from_rows(row, parties, co)?;
-        let events = events.into_iter().map(event_from_row).collect::<Result<_, _>>()?;
-        Ok(Some(CaseRecord { case, region_name: name.unwrap_or_default(), events }))
+        let events = events
+            .into_iter()
+            .map(event_from_row)
+            .collect::<Result<_, _>>()?;
+        Ok(Some(CaseRecord {
+            case,
+            region_name: name.unwrap_or_default(),
+            events,
+        }))
     }
 
     /// Applies an action to a case: authorization, the state machine, references checked,
@@ -220,7 +290,10 @@ impl Store {
         }
         self.check_references(&action).await?;
         let calendar = self.calendar();
-        let ctx = Context { now, calendar: &calendar };
+        let ctx = Context {
+            now,
+            calendar: &calendar,
+        };
         let (next, event) = lifecycle::apply(&current.case, action, &ctx)?;
         let seq = current.events.len() as i64 + 1;
         let written = with_db!(self, pool => {
@@ -241,7 +314,11 @@ impl Store {
         }
         let mut events = current.events;
         events.push(EventRecord::from_draft(seq, &event, actor));
-        Ok(CaseRecord { case: next, region_name: current.region_name, events })
+        Ok(CaseRecord {
+            case: next,
+            region_name: current.region_name,
+            events,
+        })
     }
 }
 
@@ -257,10 +334,21 @@ where
     Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
     let f = &c.facts;
-    q.bind(f.complexity.as_str()).bind(f.level.as_str()).bind(f.tier.as_str())
-        .bind(c.status.as_str()).bind(c.lead_unit).bind(c.responsible_person).bind(c.mediator)
-        .bind(ts(c.accepted_at)).bind(ts(c.clock_start)).bind(ts(c.deadline))
-        .bind(ts(c.statutory_deadline)).bind(c.outcome.map(|o| o.as_str()))
-        .bind(ts(c.closed_at)).bind(c.satisfaction.map(|s| s.as_str()))
-        .bind(c.version).bind(c.id).bind(old_version)
+    q.bind(f.complexity.as_str())
+        .bind(f.level.as_str())
+        .bind(f.tier.as_str())
+        .bind(c.status.as_str())
+        .bind(c.lead_unit)
+        .bind(c.responsible_person)
+        .bind(c.mediator)
+        .bind(ts(c.accepted_at))
+        .bind(ts(c.clock_start))
+        .bind(ts(c.deadline))
+        .bind(ts(c.statutory_deadline))
+        .bind(c.outcome.map(|o| o.as_str()))
+        .bind(ts(c.closed_at))
+        .bind(c.satisfaction.map(|s| s.as_str()))
+        .bind(c.version)
+        .bind(c.id)
+        .bind(old_version)
 }

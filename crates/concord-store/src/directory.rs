@@ -87,7 +87,10 @@ impl Store {
     }
 
     /// Organizations in `region`'s subtree (all when None), by name.
-    pub async fn organizations(&self, region: Option<&RegionCode>) -> Result<Vec<Organization>, StoreError> {
+    pub async fn organizations(
+        &self,
+        region: Option<&RegionCode>,
+    ) -> Result<Vec<Organization>, StoreError> {
         let (lo, hi) = subtree(region);
         let rows: Vec<OrgRow> = with_db!(self, pool => {
             sqlx::query_as("SELECT id, name, kind, region_code, stationing, categories FROM organizations
@@ -108,7 +111,10 @@ impl Store {
         Ok(id)
     }
 
-    pub async fn mediators(&self, region: Option<&RegionCode>) -> Result<Vec<Mediator>, StoreError> {
+    pub async fn mediators(
+        &self,
+        region: Option<&RegionCode>,
+    ) -> Result<Vec<Mediator>, StoreError> {
         let (lo, hi) = subtree(region);
         let rows: Vec<MediatorRow> = with_db!(self, pool => {
             sqlx::query_as("SELECT id, name, org_id, region_code, expertise, title, user_id FROM mediators
@@ -131,7 +137,11 @@ impl Store {
     }
 
     /// Refuses a region code that is well-formed but not in the tree.
-    pub async fn require_region(&self, field: &str, code: &RegionCode) -> Result<Region, StoreError> {
+    pub async fn require_region(
+        &self,
+        field: &str,
+        code: &RegionCode,
+    ) -> Result<Region, StoreError> {
         self.region(code).await?.ok_or_else(|| {
             concord_domain::FieldError::new(
                 field,
@@ -145,17 +155,27 @@ impl Store {
 
 /// The code range of a subtree; everything when None.
 pub(crate) fn subtree(region: Option<&RegionCode>) -> (String, String) {
-    region.map_or_else(|| ("000000000000".into(), "999999999999".into()), |r| r.subtree_range())
+    region.map_or_else(
+        || ("000000000000".into(), "999999999999".into()),
+        |r| r.subtree_range(),
+    )
 }
 
 fn to_region((code, name, parent): (String, String, Option<String>)) -> Result<Region, StoreError> {
     let code = region_code(&code)?;
     let parent = parent.as_deref().map(region_code).transpose()?;
     let level: RegionLevel = code.level();
-    Ok(Region { code, name, parent, level })
+    Ok(Region {
+        code,
+        name,
+        parent,
+        level,
+    })
 }
 
-fn to_org((id, name, kind, region, stationing, categories): OrgRow) -> Result<Organization, StoreError> {
+fn to_org(
+    (id, name, kind, region, stationing, categories): OrgRow,
+) -> Result<Organization, StoreError> {
     Ok(Organization {
         id,
         name,

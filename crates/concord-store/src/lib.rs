@@ -7,9 +7,9 @@ mod accounts;
 mod calendar;
 mod cases;
 mod directory;
-mod refs;
 mod error;
 pub mod list;
+mod refs;
 mod rows;
 
 use std::str::FromStr;
@@ -107,7 +107,10 @@ impl Store {
 
     /// Wraps an existing pool (tests pass a PostgreSQL pool bound to a fresh schema).
     pub async fn from_db(db: Db) -> Result<Self, StoreError> {
-        let store = Self { db, calendar: Arc::new(RwLock::new(Arc::new(WorkCalendar::default()))) };
+        let store = Self {
+            db,
+            calendar: Arc::new(RwLock::new(Arc::new(WorkCalendar::default()))),
+        };
         store.migrate().await?;
         store.seed_calendar().await?;
         store.reload_calendar().await?;
@@ -152,7 +155,10 @@ async fn connect_sqlite(url: &str) -> Result<SqlitePool, StoreError> {
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(30));
-    Ok(SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?)
+    Ok(SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(opts)
+        .await?)
 }
 
 async fn connect_postgres(url: &str) -> Result<PgPool, StoreError> {

@@ -89,10 +89,16 @@ fn build(f: &CaseFilter, now: Timestamp) -> Where {
         w.clauses.push(format!("region_code BETWEEN {a} AND {b}"));
     }
     if let Some(overdue) = f.overdue {
-        let open: Vec<String> = Status::OPEN.iter().map(|s| format!("'{}'", s.as_str())).collect();
+        let open: Vec<String> = Status::OPEN
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
         let open = open.join(", ");
         let cmp = if overdue { "<=" } else { ">" };
-        w.int(|p| format!("status IN ({open}) AND deadline {cmp} {p}"), to_micros(now));
+        w.int(
+            |p| format!("status IN ({open}) AND deadline {cmp} {p}"),
+            to_micros(now),
+        );
     }
     if let Some(from) = f.from {
         w.int(|p| format!("registered_at >= {p}"), to_micros(from));
@@ -125,7 +131,11 @@ impl Store {
     pub async fn list_cases(&self, f: &CaseFilter, now: Timestamp) -> Result<CasePage, StoreError> {
         let limit = f.limit.clamp(1, MAX_PAGE);
         let w = build(f, now);
-        let cond = if w.clauses.is_empty() { String::new() } else { format!("WHERE {}", w.clauses.join(" AND ")) };
+        let cond = if w.clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", w.clauses.join(" AND "))
+        };
         let sql = format!(
             "SELECT {} FROM cases {cond} ORDER BY registered_at DESC, id DESC LIMIT {}",
             crate::cases::CASE_COLUMNS,
@@ -137,14 +147,22 @@ impl Store {
         let more = rows.len() > limit as usize;
         let mut items = Vec::with_capacity(rows.len());
         for row in rows.into_iter().take(limit as usize) {
-            items.push(CaseSummary { case: case_from_rows(row, Vec::new(), Vec::new())? });
+            items.push(CaseSummary {
+                case: case_from_rows(row, Vec::new(), Vec::new())?,
+            });
         }
-        let next = if more { items.last().map(|s| (s.case.registered_at, s.case.id)) } else { None };
+        let next = if more {
+            items.last().map(|s| (s.case.registered_at, s.case.id))
+        } else {
+            None
+        };
         Ok(CasePage { items, next })
     }
 
     /// How many cases there are (for the demo loader and the health page).
     pub async fn count_cases(&self) -> Result<i64, StoreError> {
-        Ok(with_db!(self, pool => sqlx::query_scalar("SELECT COUNT(*) FROM cases").fetch_one(pool).await?))
+        Ok(
+            with_db!(self, pool => sqlx::query_scalar("SELECT COUNT(*) FROM cases").fetch_one(pool).await?),
+        )
     }
 }

@@ -37,16 +37,28 @@ impl Store {
     pub(crate) async fn check_references(&self, action: &Action) -> Result<(), StoreError> {
         let mut refs: Vec<(String, Table, i64)> = Vec::new();
         match action {
-            Action::Assign { lead_unit, co_handlers, responsible_person, mediator, .. } => {
+            Action::Assign {
+                lead_unit,
+                co_handlers,
+                responsible_person,
+                mediator,
+                ..
+            } => {
                 refs.push(("lead_unit".into(), Table::Organizations, *lead_unit));
                 for (i, c) in co_handlers.iter().enumerate() {
                     refs.push((format!("co_handlers[{i}]"), Table::Organizations, *c));
                 }
-                refs.extend(responsible_person.map(|u| ("responsible_person".into(), Table::Users, u)));
+                refs.extend(
+                    responsible_person.map(|u| ("responsible_person".into(), Table::Users, u)),
+                );
                 refs.extend(mediator.map(|m| ("mediator".into(), Table::Mediators, m)));
             }
-            Action::StartMediation { mediator: Some(m) } => refs.push(("mediator".into(), Table::Mediators, *m)),
-            Action::ApplyConfirmation { court: Some(c) } => refs.push(("court".into(), Table::Courts, *c)),
+            Action::StartMediation { mediator: Some(m) } => {
+                refs.push(("mediator".into(), Table::Mediators, *m))
+            }
+            Action::ApplyConfirmation { court: Some(c) } => {
+                refs.push(("court".into(), Table::Courts, *c))
+            }
             _ => {}
         }
         let mut errs = FieldErrors::default();

@@ -22,7 +22,7 @@ pub(crate) fn parse_categories(s: &str) -> Result<Vec<Category>, StoreError> {
 }
 
 use concord_domain::case::{
-    CaseKind, Channel, Complexity, Case, Level, NewCase, Outcome, Party, PartyKind, PartyRole,
+    Case, CaseKind, Channel, Complexity, Level, NewCase, Outcome, Party, PartyKind, PartyRole,
     Satisfaction, Status, Tier,
 };
 use concord_domain::lifecycle::{ActionKind, EventDraft};
@@ -115,7 +115,10 @@ impl EventRecord {
     }
 }
 
-fn opt<T>(s: Option<String>, f: impl Fn(&str) -> Result<T, FieldError>) -> Result<Option<T>, StoreError> {
+fn opt<T>(
+    s: Option<String>,
+    f: impl Fn(&str) -> Result<T, FieldError>,
+) -> Result<Option<T>, StoreError> {
     s.as_deref().map(|s| f(s).map_err(corrupt)).transpose()
 }
 
@@ -123,8 +126,15 @@ fn ts(us: Option<i64>) -> Option<Timestamp> {
     us.map(from_micros)
 }
 
-pub(crate) fn case_from_rows(r: CaseRow, parties: Vec<PartyRow>, co: Vec<i64>) -> Result<Case, StoreError> {
-    let parties = parties.into_iter().map(party_from_row).collect::<Result<_, _>>()?;
+pub(crate) fn case_from_rows(
+    r: CaseRow,
+    parties: Vec<PartyRow>,
+    co: Vec<i64>,
+) -> Result<Case, StoreError> {
+    let parties = parties
+        .into_iter()
+        .map(party_from_row)
+        .collect::<Result<_, _>>()?;
     let facts = NewCase {
         kind: CaseKind::parse("kind", &r.kind).map_err(corrupt)?,
         channel: Channel::parse("channel", &r.channel).map_err(corrupt)?,
@@ -133,7 +143,8 @@ pub(crate) fn case_from_rows(r: CaseRow, parties: Vec<PartyRow>, co: Vec<i64>) -
         region: region_code(&r.region_code)?,
         address: r.address,
         amount_fen: r.amount_fen,
-        complainants: u32::try_from(r.complainants).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        complainants: u32::try_from(r.complainants)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
         complexity: Complexity::parse("complexity", &r.complexity).map_err(corrupt)?,
         level: Level::parse("level", &r.level).map_err(corrupt)?,
         tier: Tier::parse("tier", &r.tier).map_err(corrupt)?,
@@ -181,6 +192,7 @@ pub(crate) fn event_from_row(e: EventRow) -> Result<EventRecord, StoreError> {
         reason: e.reason,
         from: opt(e.from_status, |s| Status::parse("from_status", s))?,
         to: Status::parse("to_status", &e.to_status).map_err(corrupt)?,
-        details: serde_json::from_str(&e.details).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        details: serde_json::from_str(&e.details)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
     })
 }

@@ -13,7 +13,11 @@ use utoipa::ToSchema;
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("{message}")]
-    BadRequest { code: &'static str, message: String, field: Option<String> },
+    BadRequest {
+        code: &'static str,
+        message: String,
+        field: Option<String>,
+    },
     #[error("输入有误")]
     Invalid(FieldErrors),
     #[error("需要登录")]
@@ -90,29 +94,55 @@ impl From<StoreError> for ApiError {
 }
 
 fn detail(code: &str, message: String, field: Option<String>) -> ErrorDetail {
-    ErrorDetail { code: code.into(), message, field, fields: Vec::new() }
+    ErrorDetail {
+        code: code.into(),
+        message,
+        field,
+        fields: Vec::new(),
+    }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, detail) = match self {
-            Self::BadRequest { code, message, field } => (StatusCode::BAD_REQUEST, detail(code, message, field)),
+            Self::BadRequest {
+                code,
+                message,
+                field,
+            } => (StatusCode::BAD_REQUEST, detail(code, message, field)),
             Self::Invalid(errs) => (StatusCode::UNPROCESSABLE_ENTITY, field_errors(errs)),
             Self::Unauthorized => (
                 StatusCode::UNAUTHORIZED,
-                detail("unauthorized", "需要登录:请在 Authorization 头中提供有效的 Bearer 令牌".into(), None),
+                detail(
+                    "unauthorized",
+                    "需要登录:请在 Authorization 头中提供有效的 Bearer 令牌".into(),
+                    None,
+                ),
             ),
             Self::LoginFailed => (
                 StatusCode::UNAUTHORIZED,
-                detail("login_failed", "用户名或密码错误".into(), Some("password".into())),
+                detail(
+                    "login_failed",
+                    "用户名或密码错误".into(),
+                    Some("password".into()),
+                ),
             ),
             Self::Forbidden(m) => (StatusCode::FORBIDDEN, detail("forbidden", m, None)),
-            Self::NotFound(what) => (StatusCode::NOT_FOUND, detail("not_found", format!("{what}不存在"), None)),
-            Self::NotAllowed(t) => (StatusCode::CONFLICT, detail("action_not_allowed", t.to_string(), Some("action".into()))),
+            Self::NotFound(what) => (
+                StatusCode::NOT_FOUND,
+                detail("not_found", format!("{what}不存在"), None),
+            ),
+            Self::NotAllowed(t) => (
+                StatusCode::CONFLICT,
+                detail("action_not_allowed", t.to_string(), Some("action".into())),
+            ),
             Self::Conflict(m) => (StatusCode::CONFLICT, detail("version_conflict", m, None)),
             Self::Internal(cause) => {
                 tracing::error!(error = %cause, "internal error");
-                (StatusCode::INTERNAL_SERVER_ERROR, detail("internal", "服务器内部错误,请稍后再试".into(), None))
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    detail("internal", "服务器内部错误,请稍后再试".into(), None),
+                )
             }
         };
         (status, Json(ErrorBody { error: detail })).into_response()
@@ -123,12 +153,19 @@ fn field_errors(errs: FieldErrors) -> ErrorDetail {
     let fields: Vec<FieldErrorBody> = errs
         .0
         .into_iter()
-        .map(|e| FieldErrorBody { field: e.field, code: e.code.into(), message: e.message })
+        .map(|e| FieldErrorBody {
+            field: e.field,
+            code: e.code.into(),
+            message: e.message,
+        })
         .collect();
     let first = fields.first();
     ErrorDetail {
         code: first.map_or("invalid", |f| f.code.as_str()).to_string(),
-        message: first.map_or_else(|| "输入有误".into(), |f| format!("{}:{}", f.field, f.message)),
+        message: first.map_or_else(
+            || "输入有误".into(),
+            |f| format!("{}:{}", f.field, f.message),
+        ),
         field: first.map(|f| f.field.clone()),
         fields,
     }

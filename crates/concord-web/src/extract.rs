@@ -1,10 +1,10 @@
 //! Extractors that turn bad requests into errors naming the field: JSON bodies, the
 //! bearer token.
 
+use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use axum::body::Bytes;
 use concord_domain::org::Staff;
 use serde::de::DeserializeOwned;
 
@@ -18,11 +18,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| ApiError::BadRequest {
-            code: "body_unreadable",
-            message: format!("请求体无法读取:{e}"),
-            field: None,
-        })?;
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::BadRequest {
+                code: "body_unreadable",
+                message: format!("请求体无法读取:{e}"),
+                field: None,
+            })?;
         parse_json(&bytes).map(ApiJson)
     }
 }
@@ -53,9 +55,12 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 /// The field a serde error is about: its path, or the field named in the message when
 /// the error is at the enclosing object (missing or unknown fields, the action tag).
 fn field_of(path: &str, msg: &str) -> String {
-    let named = msg.split('`').nth(1).filter(|_| msg.starts_with("missing field") || msg.starts_with("unknown field"));
     let base = if path == "." { "" } else { path };
-    match named {
+    // The path of an unknown field already ends in it; a missing one is not in the path.
+    let missing = msg
+        .strip_prefix("missing field `")
+        .and_then(|m| m.split('`').next());
+    match missing {
         Some(name) if base.is_empty() => name.to_string(),
         Some(name) => format!("{base}.{name}"),
         None if base.is_empty() && msg.contains("variant") => "action".into(),
@@ -70,7 +75,10 @@ pub struct AuthUser(pub Staff);
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get(AUTHORIZATION)

@@ -16,7 +16,9 @@ use utoipa::ToSchema;
 
 /// RFC 3339 in Asia/Shanghai, e.g. `2025-10-15T00:00:00+08:00`.
 pub fn local_time(t: Timestamp) -> String {
-    t.to_zoned(shanghai()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    t.to_zoned(shanghai())
+        .strftime("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
 }
 
 /// The day a deadline that ends at midnight belongs to.

@@ -32,11 +32,19 @@ pub async fn run(cmd: CalendarCommand, store: &Store) -> Result<()> {
     match cmd {
         CalendarCommand::List { year } => {
             for d in store.calendar_days(year).await? {
-                let t = if d.day_type == DayType::Holiday { "休" } else { "班" };
+                let t = if d.day_type == DayType::Holiday {
+                    "休"
+                } else {
+                    "班"
+                };
                 println!("{} {t} {}", d.date, d.note);
             }
         }
-        CalendarCommand::Set { date, day_type, note } => {
+        CalendarCommand::Set {
+            date,
+            day_type,
+            note,
+        } => {
             let day = parse_day(&date, &day_type, &note)?;
             store.upsert_calendar_days(&[day]).await?;
             println!("已设置 {date}");
@@ -65,7 +73,11 @@ fn parse_day(date: &str, day_type: &str, note: &str) -> Result<CalendarDay> {
         "workday" | "班" => DayType::Workday,
         other => bail!("类型“{other}”无效:应为 holiday 或 workday"),
     };
-    Ok(CalendarDay { date, day_type, note: note.trim().to_string() })
+    Ok(CalendarDay {
+        date,
+        day_type,
+        note: note.trim().to_string(),
+    })
 }
 
 /// Every line must parse, or nothing is imported; errors name the line.
@@ -78,7 +90,11 @@ fn parse_csv(text: &str) -> Result<Vec<CalendarDay>> {
             continue;
         }
         let cols: Vec<&str> = line.splitn(3, ',').collect();
-        match parse_day(cols[0], cols.get(1).unwrap_or(&""), cols.get(2).unwrap_or(&"")) {
+        match parse_day(
+            cols[0],
+            cols.get(1).unwrap_or(&""),
+            cols.get(2).unwrap_or(&""),
+        ) {
             Ok(d) => days.push(d),
             Err(e) => errors.push(format!("第{}行:{e}", i + 1)),
         }

@@ -91,7 +91,11 @@ async fn main() -> Result<()> {
 
 async fn run(command: Command, store: &Store) -> Result<()> {
     match command {
-        Command::Serve { listen, demo, demo_cases } => serve(store, listen, demo, demo_cases).await,
+        Command::Serve {
+            listen,
+            demo,
+            demo_cases,
+        } => serve(store, listen, demo, demo_cases).await,
         Command::Migrate => {
             println!("数据库已是最新结构 ({})", store.backend());
             Ok(())
@@ -118,24 +122,52 @@ async fn serve(store: &Store, listen: SocketAddr, demo: bool, demo_cases: usize)
             println!("  {user:<10} {name}  {}", role.label());
         }
     }
-    println!("Concord 正在 http://{listen} 提供服务 (数据库:{})", store.backend());
-    let state = concord_web::AppState { store: store.clone(), demo };
+    println!(
+        "Concord 正在 http://{listen} 提供服务 (数据库:{})",
+        store.backend()
+    );
+    let state = concord_web::AppState {
+        store: store.clone(),
+        demo,
+    };
     concord_web::serve(state, listen).await?;
     Ok(())
 }
 
 async fn user(cmd: UserCommand, store: &Store) -> Result<()> {
     match cmd {
-        UserCommand::Add { username, name, role, region, org, password } => {
+        UserCommand::Add {
+            username,
+            name,
+            role,
+            region,
+            org,
+            password,
+        } => {
             let role = Role::parse("role", &role)?;
             let region = RegionCode::parse("region", &region)?;
-            let u = NewUser { username, display_name: name, role, region, org_id: org, password, demo: false };
+            let u = NewUser {
+                username,
+                display_name: name,
+                role,
+                region,
+                org_id: org,
+                password,
+                demo: false,
+            };
             let id = store.create_user(&u).await.map_err(describe)?;
             println!("已创建用户 {} (编号 {id})", u.username);
         }
         UserCommand::List => {
             for u in store.users().await? {
-                println!("{:>4}  {:<16} {:<8} {:<10} {}", u.id, u.username, u.display_name, u.role.label(), u.region);
+                println!(
+                    "{:>4}  {:<16} {:<8} {:<10} {}",
+                    u.id,
+                    u.username,
+                    u.display_name,
+                    u.role.label(),
+                    u.region
+                );
             }
         }
     }

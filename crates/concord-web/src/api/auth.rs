@@ -26,8 +26,15 @@ pub struct LoginResponse {
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
     request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody)))]
-pub async fn login(State(s): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> Result<Json<LoginResponse>, ApiError> {
-    match s.store.login(req.username.trim(), &req.password, s.demo).await? {
+pub async fn login(
+    State(s): State<AppState>,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    match s
+        .store
+        .login(req.username.trim(), &req.password, s.demo)
+        .await?
+    {
         Some((token, user)) => Ok(Json(LoginResponse { token, user })),
         None => Err(ApiError::LoginFailed),
     }

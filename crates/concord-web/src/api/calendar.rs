@@ -20,11 +20,16 @@ pub struct YearQuery {
 /// The days that differ from the weekday rule: public holidays and make-up working days.
 #[utoipa::path(get, path = "/api/v1/calendar", tag = "calendar", params(YearQuery),
     responses((status = 200, body = [CalendarDay]), (status = 422, body = ErrorBody)))]
-pub async fn list_days(State(s): State<AppState>, Query(q): Query<YearQuery>) -> Result<Json<Vec<CalendarDay>>, ApiError> {
+pub async fn list_days(
+    State(s): State<AppState>,
+    Query(q): Query<YearQuery>,
+) -> Result<Json<Vec<CalendarDay>>, ApiError> {
     let year = q
         .year
         .map(|y| y.parse::<i16>().ok().filter(|y| (1900..=2200).contains(y)))
-        .map(|y| y.ok_or_else(|| concord_domain::FieldError::new("year", "invalid_value", "年份无效")))
+        .map(|y| {
+            y.ok_or_else(|| concord_domain::FieldError::new("year", "invalid_value", "年份无效"))
+        })
         .transpose()?;
     Ok(Json(s.store.calendar_days(year).await?))
 }
@@ -39,7 +44,11 @@ fn require_admin(role: Role) -> Result<(), ApiError> {
 #[utoipa::path(put, path = "/api/v1/calendar", tag = "calendar", security(("bearer" = [])),
     request_body = [CalendarDay],
     responses((status = 204), (status = 403, body = ErrorBody), (status = 400, body = ErrorBody)))]
-pub async fn put_days(State(s): State<AppState>, AuthUser(user): AuthUser, ApiJson(days): ApiJson<Vec<CalendarDay>>) -> Result<StatusCode, ApiError> {
+pub async fn put_days(
+    State(s): State<AppState>,
+    AuthUser(user): AuthUser,
+    ApiJson(days): ApiJson<Vec<CalendarDay>>,
+) -> Result<StatusCode, ApiError> {
     require_admin(user.role)?;
     s.store.upsert_calendar_days(&days).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -49,7 +58,11 @@ pub async fn put_days(State(s): State<AppState>, AuthUser(user): AuthUser, ApiJs
 #[utoipa::path(delete, path = "/api/v1/calendar/{date}", tag = "calendar", security(("bearer" = [])),
     params(("date" = String, Path, description = "YYYY-MM-DD")),
     responses((status = 204), (status = 404, body = ErrorBody)))]
-pub async fn delete_day(State(s): State<AppState>, AuthUser(user): AuthUser, Path(date): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn delete_day(
+    State(s): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(date): Path<String>,
+) -> Result<StatusCode, ApiError> {
     require_admin(user.role)?;
     let date = parse_date("date", &date)?;
     if s.store.delete_calendar_day(date).await? {

@@ -30,7 +30,10 @@ pub async fn create_case(
 ) -> Result<(StatusCode, Json<CaseView>), ApiError> {
     let facts = input.validate()?;
     let now = Timestamp::now();
-    let record = s.store.create_case(&Actor::staff(&user), facts, now).await?;
+    let record = s
+        .store
+        .create_case(&Actor::staff(&user), facts, now)
+        .await?;
     Ok((StatusCode::CREATED, Json(case_view(record, now))))
 }
 
@@ -38,7 +41,11 @@ pub async fn create_case(
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, body = CaseView), (status = 404, body = ErrorBody)))]
-pub async fn get_case(State(s): State<AppState>, AuthUser(user): AuthUser, Path(id): Path<String>) -> Result<Json<CaseView>, ApiError> {
+pub async fn get_case(
+    State(s): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<String>,
+) -> Result<Json<CaseView>, ApiError> {
     let id = case_id(&id)?;
     let record = s.store.case(id).await?.ok_or(ApiError::NotFound("事项"))?;
     Actor::staff(&user).authorize_region(&record.case.facts.region)?;
@@ -67,12 +74,23 @@ pub async fn transition(
     let id = case_id(&id)?;
     let expected = match headers.get("if-match") {
         None => None,
-        Some(v) => Some(v.to_str().ok().map(|v| v.trim_matches('"')).and_then(|v| v.parse().ok()).ok_or(
-            ApiError::BadRequest { code: "invalid_if_match", message: "If-Match 应为事项的版本号".into(), field: Some("If-Match".into()) },
-        )?),
+        Some(v) => Some(
+            v.to_str()
+                .ok()
+                .map(|v| v.trim_matches('"'))
+                .and_then(|v| v.parse().ok())
+                .ok_or(ApiError::BadRequest {
+                    code: "invalid_if_match",
+                    message: "If-Match 应为事项的版本号".into(),
+                    field: Some("If-Match".into()),
+                })?,
+        ),
     };
     let now = Timestamp::now();
-    let record = s.store.transition(&Actor::staff(&user), id, action, expected, now).await?;
+    let record = s
+        .store
+        .transition(&Actor::staff(&user), id, action, expected, now)
+        .await?;
     Ok(Json(case_view(record, now)))
 }
 
@@ -119,27 +137,47 @@ pub async fn list_cases(
     filter.region = match filter.region {
         Some(r) if home.contains(&r) => Some(r),
         Some(r) if r.contains(&home) => Some(home),
-        Some(r) => return Err(ApiError::Forbidden(format!("区划{r}不在您的管辖范围({home})内"))),
+        Some(r) => {
+            return Err(ApiError::Forbidden(format!(
+                "区划{r}不在您的管辖范围({home})内"
+            )));
+        }
         None => Some(home),
     };
     let now = Timestamp::now();
     let page = s.store.list_cases(&filter, now).await?;
     Ok(Json(CasePageView {
         items: page.items.iter().map(|i| summary(&i.case, now)).collect(),
-        next_cursor: page.next.map(|(at, id)| format!("{}_{id}", at.as_microsecond())),
+        next_cursor: page
+            .next
+            .map(|(at, id)| format!("{}_{id}", at.as_microsecond())),
     }))
 }
 
 fn parse_filter(q: ListQuery) -> Result<CaseFilter, ApiError> {
     let mut errs = FieldErrors::default();
-    let mut f = CaseFilter { limit: 50, ..Default::default() };
-    f.status = q.status.and_then(|v| errs.take(Status::parse("status", &v)));
-    f.category = q.category.and_then(|v| errs.take(Category::parse("category", &v)));
+    let mut f = CaseFilter {
+        limit: 50,
+        ..Default::default()
+    };
+    f.status = q
+        .status
+        .and_then(|v| errs.take(Status::parse("status", &v)));
+    f.category = q
+        .category
+        .and_then(|v| errs.take(Category::parse("category", &v)));
     f.level = q.level.and_then(|v| errs.take(Level::parse("level", &v)));
-    f.region = q.region.and_then(|v| errs.take(RegionCode::parse("region", &v)));
+    f.region = q
+        .region
+        .and_then(|v| errs.take(RegionCode::parse("region", &v)));
     f.overdue = q.overdue.and_then(|v| errs.take(parse_bool("overdue", &v)));
-    f.from = q.from.and_then(|v| errs.take(parse_date("from", &v))).map(start_of_day);
-    f.to = q.to.and_then(|v| errs.take(parse_date("to", &v))).map(end_of_day);
+    f.from = q
+        .from
+        .and_then(|v| errs.take(parse_date("from", &v)))
+        .map(start_of_day);
+    f.to =
+        q.to.and_then(|v| errs.take(parse_date("to", &v)))
+            .map(end_of_day);
     f.after = q.cursor.and_then(|v| errs.take(parse_cursor(&v)));
     if let Some(l) = q.limit {
         f.limit = errs.take(parse_limit(&l)).unwrap_or(50);
@@ -152,7 +190,11 @@ fn parse_bool(field: &str, v: &str) -> Result<bool, concord_domain::FieldError> 
     match v {
         "true" | "1" => Ok(true),
         "false" | "0" => Ok(false),
-        _ => Err(concord_domain::FieldError::new(field, "invalid_value", "应为 true 或 false")),
+        _ => Err(concord_domain::FieldError::new(
+            field,
+            "invalid_value",
+            "应为 true 或 false",
+        )),
     }
 }
 
@@ -160,7 +202,9 @@ fn parse_limit(v: &str) -> Result<u32, concord_domain::FieldError> {
     v.parse::<u32>()
         .ok()
         .filter(|n| (1..=concord_store::list::MAX_PAGE).contains(n))
-        .ok_or_else(|| concord_domain::FieldError::new("limit", "out_of_range", "每页条数应在1到200之间"))
+        .ok_or_else(|| {
+            concord_domain::FieldError::new("limit", "out_of_range", "每页条数应在1到200之间")
+        })
 }
 
 fn parse_cursor(v: &str) -> Result<(Timestamp, i64), concord_domain::FieldError> {

@@ -29,7 +29,10 @@ fn region_param(field: &str, v: Option<String>) -> Result<Option<RegionCode>, Ap
 /// The children of a region (or the roots): the territory tree, one level at a time.
 #[utoipa::path(get, path = "/api/v1/regions", tag = "directory", params(ParentQuery),
     responses((status = 200, body = [Region]), (status = 422, body = ErrorBody)))]
-pub async fn regions(State(s): State<AppState>, Query(q): Query<ParentQuery>) -> Result<Json<Vec<Region>>, ApiError> {
+pub async fn regions(
+    State(s): State<AppState>,
+    Query(q): Query<ParentQuery>,
+) -> Result<Json<Vec<Region>>, ApiError> {
     let parent = region_param("parent", q.parent)?;
     if let Some(p) = &parent {
         s.store.require_region("parent", p).await?;
@@ -40,7 +43,10 @@ pub async fn regions(State(s): State<AppState>, Query(q): Query<ParentQuery>) ->
 /// Organizations in a region's subtree: departments, committees, mediation rooms, the court…
 #[utoipa::path(get, path = "/api/v1/organizations", tag = "directory", params(RegionQuery),
     responses((status = 200, body = [Organization]), (status = 422, body = ErrorBody)))]
-pub async fn organizations(State(s): State<AppState>, Query(q): Query<RegionQuery>) -> Result<Json<Vec<Organization>>, ApiError> {
+pub async fn organizations(
+    State(s): State<AppState>,
+    Query(q): Query<RegionQuery>,
+) -> Result<Json<Vec<Organization>>, ApiError> {
     let region = region_param("region", q.region)?;
     Ok(Json(s.store.organizations(region.as_ref()).await?))
 }
@@ -48,7 +54,10 @@ pub async fn organizations(State(s): State<AppState>, Query(q): Query<RegionQuer
 /// Mediators in a region's subtree, with their expertise.
 #[utoipa::path(get, path = "/api/v1/mediators", tag = "directory", params(RegionQuery),
     responses((status = 200, body = [Mediator]), (status = 422, body = ErrorBody)))]
-pub async fn mediators(State(s): State<AppState>, Query(q): Query<RegionQuery>) -> Result<Json<Vec<Mediator>>, ApiError> {
+pub async fn mediators(
+    State(s): State<AppState>,
+    Query(q): Query<RegionQuery>,
+) -> Result<Json<Vec<Mediator>>, ApiError> {
     let region = region_param("region", q.region)?;
     Ok(Json(s.store.mediators(region.as_ref()).await?))
 }

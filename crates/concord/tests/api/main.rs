@@ -1,0 +1,12 @@
+//! Black-box tests through HTTP, one binary, every test on a fresh database — once on
+//! SQLite and once on PostgreSQL (DATABASE_URL, default 127.0.0.1:5432/test).
+
+mod support;
+
+mod auth;
+mod calendar;
+mod cases;
+mod directory;
+mod errors;
+mod listing;
+mod numbering;
