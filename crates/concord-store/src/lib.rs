@@ -117,6 +117,11 @@ impl Store {
         Ok(store)
     }
 
+    /// The pool itself, for benchmarks that measure the raw storage ceiling.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
     pub fn backend(&self) -> &'static str {
         match self.db {
             Db::Sqlite(_) => "sqlite",

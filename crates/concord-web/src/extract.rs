@@ -89,3 +89,21 @@ impl FromRequestParts<AppState> for AuthUser {
         staff.map(AuthUser).ok_or(ApiError::Unauthorized)
     }
 }
+
+/// Query parameters whose rejection is reported in the API's error format.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| ApiQuery(q.0))
+            .map_err(|e| ApiError::BadRequest {
+                code: "invalid_query",
+                message: format!("查询参数有误:{}", e.body_text()),
+                field: None,
+            })
+    }
+}

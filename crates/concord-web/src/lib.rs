@@ -31,6 +31,7 @@ pub fn router(state: AppState) -> Router {
     let doc = serde_json::to_value(&openapi).expect("the OpenAPI document serializes");
     Router::new()
         .merge(api)
+        .route("/", axum::routing::get(home))
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .route(
             "/api/v1/openapi.json",
@@ -44,6 +45,11 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// A plain landing page until the role pages arrive: what is running and where to go.
+async fn home() -> axum::response::Html<&'static str> {
+    axum::response::Html(include_str!("home.html"))
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.

@@ -1,5 +1,5 @@
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use concord_domain::calendar::{CalendarDay, parse_date};
 use concord_domain::org::Role;
@@ -8,7 +8,7 @@ use utoipa::IntoParams;
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, AuthUser};
+use crate::extract::{ApiJson, ApiQuery, AuthUser};
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -22,7 +22,7 @@ pub struct YearQuery {
     responses((status = 200, body = [CalendarDay]), (status = 422, body = ErrorBody)))]
 pub async fn list_days(
     State(s): State<AppState>,
-    Query(q): Query<YearQuery>,
+    ApiQuery(q): ApiQuery<YearQuery>,
 ) -> Result<Json<Vec<CalendarDay>>, ApiError> {
     let year = q
         .year

@@ -1,5 +1,5 @@
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use concord_domain::FieldErrors;
 use concord_domain::calendar::parse_date;
@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, AuthUser};
+use crate::extract::{ApiJson, ApiQuery, AuthUser};
 use crate::views::{CaseSummaryView, CaseView, case_view, summary};
 
 /// Register a case (登记). Returns it with its number and first event.
@@ -130,7 +130,7 @@ pub struct CasePageView {
 pub async fn list_cases(
     State(s): State<AppState>,
     AuthUser(user): AuthUser,
-    Query(q): Query<ListQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<CasePageView>, ApiError> {
     let mut filter = parse_filter(q)?;
     let home = user.region;

@@ -1,5 +1,5 @@
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use concord_domain::org::{Mediator, Organization};
 use concord_domain::region::{Region, RegionCode};
 use serde::Deserialize;
@@ -7,6 +7,7 @@ use utoipa::IntoParams;
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::ApiQuery;
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -31,7 +32,7 @@ fn region_param(field: &str, v: Option<String>) -> Result<Option<RegionCode>, Ap
     responses((status = 200, body = [Region]), (status = 422, body = ErrorBody)))]
 pub async fn regions(
     State(s): State<AppState>,
-    Query(q): Query<ParentQuery>,
+    ApiQuery(q): ApiQuery<ParentQuery>,
 ) -> Result<Json<Vec<Region>>, ApiError> {
     let parent = region_param("parent", q.parent)?;
     if let Some(p) = &parent {
@@ -45,7 +46,7 @@ pub async fn regions(
     responses((status = 200, body = [Organization]), (status = 422, body = ErrorBody)))]
 pub async fn organizations(
     State(s): State<AppState>,
-    Query(q): Query<RegionQuery>,
+    ApiQuery(q): ApiQuery<RegionQuery>,
 ) -> Result<Json<Vec<Organization>>, ApiError> {
     let region = region_param("region", q.region)?;
     Ok(Json(s.store.organizations(region.as_ref()).await?))
@@ -56,7 +57,7 @@ pub async fn organizations(
     responses((status = 200, body = [Mediator]), (status = 422, body = ErrorBody)))]
 pub async fn mediators(
     State(s): State<AppState>,
-    Query(q): Query<RegionQuery>,
+    ApiQuery(q): ApiQuery<RegionQuery>,
 ) -> Result<Json<Vec<Mediator>>, ApiError> {
     let region = region_param("region", q.region)?;
     Ok(Json(s.store.mediators(region.as_ref()).await?))

@@ -1,0 +1,247 @@
+//! The data set at each scale, and the release server run on it as its own process.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use concord_store::Store;
+use rand::Rng;
+use serde_json::{Value, json};
+
+use crate::load::{Sample, run};
+
+const PORT: u16 = 18_080;
+
+/// Builds (or reuses) a database holding the demo county with `scale` cases.
+pub async fn prepare(database: &str, data: &Path, scale: usize) -> Result<String> {
+    let url = if database.starts_with("postgres") {
+        let schema = format!("bench_{scale}");
+        let admin = sqlx::PgPool::connect(database).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "CREATE SCHEMA IF NOT EXISTS {schema}"
+        )))
+        .execute(&admin)
+        .await?;
+        admin.close().await;
+        let sep = if database.contains('?') { '&' } else { '?' };
+        format!("{database}{sep}options=-c%20search_path%3D{schema}")
+    } else {
+        std::fs::create_dir_all(data)?;
+        format!(
+            "sqlite://{}",
+            data.join(format!("cases-{scale}.db")).display()
+        )
+    };
+    let store = Store::open(&url).await?;
+    let have = store.count_cases().await? as usize;
+    if have < scale {
+        eprintln!("   generating {} cases…", scale - have);
+        let t = std::time::Instant::now();
+        concord_demo::load(&store, scale - have, jiff::Timestamp::now()).await?;
+        eprintln!("   generated in {:.1} s", t.elapsed().as_secs_f64());
+    }
+    store.close().await;
+    Ok(url)
+}
+
+pub struct Server {
+    child: Child,
+    base: String,
+    client: reqwest::Client,
+    clerk: String,
+    url: String,
+}
+
+impl Server {
+    pub async fn start(url: &str) -> Result<Self> {
+        let exe = std::env::current_exe()?.with_file_name("concord");
+        if !exe.exists() {
+            bail!(
+                "{} not found: build it first (cargo build --release)",
+                exe.display()
+            );
+        }
+        let child = Command::new(&exe)
+            .args([
+                "serve",
+                "--demo",
+                "--listen",
+                &format!("127.0.0.1:{PORT}"),
+                "--database",
+                url,
+            ])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .context("starting the server")?;
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(128)
+            .build()?;
+        let base = format!("http://127.0.0.1:{PORT}");
+        for _ in 0..300 {
+            if client.get(format!("{base}/healthz")).send().await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let login: Value = client
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&json!({"username": "admin", "password": concord_demo::DEMO_PASSWORD}))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let clerk = login["token"].as_str().context("login")?.to_string();
+        Ok(Self {
+            child,
+            base,
+            client,
+            clerk,
+            url: url.to_string(),
+        })
+    }
+
+    pub async fn healthz(&self, limit: Duration) -> Sample {
+        let (c, u) = (self.client.clone(), format!("{}/healthz", self.base));
+        run(64, 200_000, limit, move |_| {
+            let (c, u) = (c.clone(), u.clone());
+            async move { c.get(u).send().await.is_ok_and(|r| r.status().is_success()) }
+        })
+        .await
+    }
+
+    pub async fn intake(&self, limit: Duration) -> Sample {
+        let (c, u, t) = (
+            self.client.clone(),
+            format!("{}/api/v1/cases", self.base),
+            self.clerk.clone(),
+        );
+        let body = Arc::new(case_body());
+        run(64, 100_000, limit, move |_| {
+            let (c, u, t, b) = (c.clone(), u.clone(), t.clone(), body.clone());
+            async move {
+                c.post(u)
+                    .bearer_auth(t)
+                    .json(&*b)
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().as_u16() == 201)
+            }
+        })
+        .await
+    }
+
+    /// Accepts cases still registered, 64 at a time.
+    pub async fn transitions(&self, limit: Duration) -> Result<Sample> {
+        let ids = Arc::new(
+            self.ids(
+                "SELECT id FROM cases WHERE status = 'registered' ORDER BY id DESC LIMIT 100000",
+            )
+            .await?,
+        );
+        let (c, base, t) = (self.client.clone(), self.base.clone(), self.clerk.clone());
+        let n = ids.len() as u64;
+        Ok(run(64, n, limit, move |i| {
+            let (c, t, ids) = (c.clone(), t.clone(), ids.clone());
+            let u = format!("{base}/api/v1/cases/{}/transitions", ids[i as usize]);
+            async move {
+                c.post(u)
+                    .bearer_auth(t)
+                    .json(&json!({"action": "accept"}))
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success())
+            }
+        })
+        .await)
+    }
+
+    /// The list a township's dispatcher opens: one township, one status, 50 a page.
+    pub async fn list(&self, limit: Duration) -> Sample {
+        let (c, base, t) = (self.client.clone(), self.base.clone(), self.clerk.clone());
+        let queries = [
+            "region=331125003000&limit=50",
+            "region=331125105000&status=archived&limit=50",
+            "category=labor&limit=50",
+            "overdue=true&limit=50",
+            "level=township&limit=50",
+        ];
+        run(4, 50_000, limit, move |i| {
+            let u = format!(
+                "{base}/api/v1/cases?{}",
+                queries[i as usize % queries.len()]
+            );
+            let (c, t) = (c.clone(), t.clone());
+            async move {
+                c.get(u)
+                    .bearer_auth(t)
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success())
+            }
+        })
+        .await
+    }
+
+    pub async fn case_page(&self, limit: Duration) -> Result<Sample> {
+        let max: i64 = self
+            .ids("SELECT MAX(id) FROM cases")
+            .await?
+            .first()
+            .copied()
+            .unwrap_or(1);
+        let (c, base, t) = (self.client.clone(), self.base.clone(), self.clerk.clone());
+        Ok(run(4, 50_000, limit, move |_| {
+            let id = rand::rng().random_range(1..=max);
+            let u = format!("{base}/api/v1/cases/{id}");
+            let (c, t) = (c.clone(), t.clone());
+            async move {
+                c.get(u)
+                    .bearer_auth(t)
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success())
+            }
+        })
+        .await)
+    }
+
+    async fn ids(&self, sql: &'static str) -> Result<Vec<i64>> {
+        Ok(match concord_store::Store::open(&self.url).await?.db() {
+            concord_store::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await?,
+            concord_store::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_all(p).await?,
+        })
+    }
+
+    /// The server's peak resident memory (VmHWM), in MB.
+    pub fn peak_rss_mb(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        status
+            .lines()
+            .find(|l| l.starts_with("VmHWM:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    }
+
+    pub fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A typical window registration: a neighbour dispute with two parties.
+pub fn case_body() -> Value {
+    json!({
+        "kind": "dispute", "channel": "window", "category": "neighbor",
+        "description": "邻居建房时占用两家之间通道,且滴水落到其院内,多次协商未果,请求调解。",
+        "region": "331125003002", "address": "云和县白龙山街道大坪社区", "amount": 3000,
+        "parties": [
+            {"role": "applicant", "name": "王某某", "phone": "13800138000", "id_number": "11010519491231002X"},
+            {"role": "respondent", "name": "李某", "phone": "13900139000"}
+        ]
+    })
+}
