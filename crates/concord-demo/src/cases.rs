@@ -65,8 +65,8 @@ pub async fn load(
     let mut times: Vec<Timestamp> = (0..n).map(|_| registration_time(&mut rng, now)).collect();
     times.sort();
     for chunk in times.chunks(BATCH) {
-        let mut batch: Vec<BuiltCase> = chunk.iter().map(|t| build(&mut rng, &ctx, *t)).collect();
-        store.insert_built_cases(&mut batch).await?;
+        let batch: Vec<BuiltCase> = chunk.iter().map(|t| build(&mut rng, &ctx, *t)).collect();
+        store.insert_built_cases(batch).await?;
     }
     Ok(n)
 }

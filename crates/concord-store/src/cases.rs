@@ -8,7 +8,8 @@ use jiff::Timestamp;
 
 use crate::accounts::Actor;
 use crate::rows::{CaseRow, EventRow, PartyRow, case_from_rows, event_from_row};
-use crate::{BeginWrite, Store, StoreError, with_db};
+use crate::writer::write_tx;
+use crate::{Store, StoreError, with_db};
 
 pub use crate::rows::EventRecord;
 
@@ -42,9 +43,9 @@ const INSERT_CASE: &str =
     "INSERT INTO cases (number, county_code, year, seq, kind, channel, category,
     description, region_code, address, amount_fen, complainants, complexity, level, tier, status,
     lead_unit, responsible_person, mediator, registered_at, accepted_at, clock_start, deadline,
-    acceptance_due, statutory_deadline, outcome, closed_at, satisfaction, version)
+    acceptance_due, statutory_deadline, outcome, closed_at, satisfaction, version, township_code)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-            $20, $21, $22, $23, $24, $25, $26, $27, $28, $29) RETURNING id";
+            $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30) RETURNING id";
 
 const UPDATE_CASE: &str = "UPDATE cases SET complexity = $1, level = $2, tier = $3, status = $4,
     lead_unit = $5, responsible_person = $6, mediator = $7, accepted_at = $8, clock_start = $9,
@@ -100,6 +101,7 @@ macro_rules! insert_case_row {
             .bind(ts(c.closed_at))
             .bind(c.satisfaction.map(|s| s.as_str()))
             .bind(c.version)
+            .bind(crate::list::township_key(&f.region))
             .fetch_one(&mut *$tx)
             .await?
     }};
@@ -203,13 +205,14 @@ impl Store {
             now,
             calendar: &calendar,
         };
-        let (mut case, event) = lifecycle::register(facts, String::new(), &ctx);
-        with_db!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            let id = insert_new_case!(tx, &mut case);
-            insert_event!(tx, id, 1i64, &event, actor);
-            tx.commit().await?;
-        });
+        let (case, event) = lifecycle::register(facts, String::new(), &ctx);
+        let by = actor.clone();
+        let (case, event) = write_tx!(self, |conn| {
+            let mut case = case;
+            let id = insert_new_case!(conn, &mut case);
+            insert_event!(conn, id, 1i64, &event, &by);
+            Ok::<_, StoreError>((case, event))
+        })?;
         let events = vec![EventRecord::from_draft(1, &event, actor)];
         Ok(CaseRecord {
             case,
@@ -219,18 +222,21 @@ impl Store {
     }
 
     /// Stores cases with their whole histories, numbering them as it goes, all or none.
-    pub async fn insert_built_cases(&self, batch: &mut [BuiltCase]) -> Result<(), StoreError> {
-        with_db!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+    /// Returns them with their ids and numbers.
+    pub async fn insert_built_cases(
+        &self,
+        batch: Vec<BuiltCase>,
+    ) -> Result<Vec<BuiltCase>, StoreError> {
+        write_tx!(self, |conn| {
+            let mut batch = batch;
             for b in batch.iter_mut() {
-                let id = insert_new_case!(tx, &mut b.case);
+                let id = insert_new_case!(conn, &mut b.case);
                 for (i, (e, actor)) in b.events.iter().enumerate() {
-                    insert_event!(tx, id, i as i64 + 1, e, actor);
+                    insert_event!(conn, id, i as i64 + 1, e, actor);
                 }
             }
-            tx.commit().await?;
-        });
-        Ok(())
+            Ok::<_, StoreError>(batch)
+        })
     }
 
     pub async fn case(&self, id: i64) -> Result<Option<CaseRecord>, StoreError> {
@@ -296,22 +302,22 @@ impl Store {
         };
         let (next, event) = lifecycle::apply(&current.case, action, &ctx)?;
         let seq = current.events.len() as i64 + 1;
-        let written = with_db!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            let n = bind_update(sqlx::query(UPDATE_CASE), &next, current.case.version)
-                .execute(&mut *tx).await?.rows_affected();
-            if n == 1 {
-                insert_event!(tx, id, seq, &event, actor);
-                if next.co_handlers != current.case.co_handlers {
-                    insert_co_handlers!(tx, id, &next.co_handlers);
-                }
-                tx.commit().await?;
+        let (old_version, old_co) = (current.case.version, current.case.co_handlers.clone());
+        let by = actor.clone();
+        let (next, event) = write_tx!(self, |conn| {
+            let n = bind_update(sqlx::query(UPDATE_CASE), &next, old_version)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+            if n != 1 {
+                return Err(StoreError::Conflict("事项刚被他人修改,请刷新后重试".into()));
             }
-            n == 1
-        });
-        if !written {
-            return Err(StoreError::Conflict("事项刚被他人修改,请刷新后重试".into()));
-        }
+            insert_event!(conn, id, seq, &event, &by);
+            if next.co_handlers != old_co {
+                insert_co_handlers!(conn, id, &next.co_handlers);
+            }
+            Ok((next, event))
+        })?;
         let mut events = current.events;
         events.push(EventRecord::from_draft(seq, &event, actor));
         Ok(CaseRecord {

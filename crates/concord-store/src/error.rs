@@ -14,6 +14,10 @@ pub enum StoreError {
     Conflict(String),
     #[error("{0}")]
     Forbidden(String),
+    /// The database cannot take the write now (a failed commit, shutting down): nothing
+    /// was written, and trying again may succeed.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
     #[error(transparent)]

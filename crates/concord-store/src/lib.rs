@@ -11,6 +11,7 @@ mod error;
 pub mod list;
 mod refs;
 mod rows;
+mod writer;
 
 use std::str::FromStr;
 use std::sync::{Arc, RwLock};
@@ -79,6 +80,8 @@ impl BeginWrite for PgPool {
 pub struct Store {
     db: Db,
     calendar: Arc<RwLock<Arc<WorkCalendar>>>,
+    /// SQLite's group-commit writer; None on PostgreSQL.
+    writer: Option<writer::Writer>,
 }
 
 impl std::fmt::Debug for Store {
@@ -107,9 +110,14 @@ impl Store {
 
     /// Wraps an existing pool (tests pass a PostgreSQL pool bound to a fresh schema).
     pub async fn from_db(db: Db) -> Result<Self, StoreError> {
+        let writer = match &db {
+            Db::Sqlite(p) => Some(writer::Writer::start(p.clone())),
+            Db::Postgres(_) => None,
+        };
         let store = Self {
             db,
             calendar: Arc::new(RwLock::new(Arc::new(WorkCalendar::default()))),
+            writer,
         };
         store.migrate().await?;
         store.seed_calendar().await?;
@@ -135,6 +143,11 @@ impl Store {
             Db::Postgres(p) => sqlx::migrate!("migrations/postgres").run(p).await?,
         }
         Ok(())
+    }
+
+    /// The SQLite writer (only called on the SQLite arm of `write_tx!`).
+    fn writer(&self) -> &writer::Writer {
+        self.writer.as_ref().expect("a SQLite store has a writer")
     }
 
     /// The working-day calendar currently in force.

@@ -2,7 +2,7 @@
 
 use concord_domain::case::{Level, Status};
 use concord_domain::category::Category;
-use concord_domain::region::RegionCode;
+use concord_domain::region::{RegionCode, RegionLevel};
 use concord_domain::time::to_micros;
 use jiff::Timestamp;
 
@@ -83,20 +83,12 @@ fn build(f: &CaseFilter, now: Timestamp) -> Where {
         w.text(|p| format!("level = {p}"), l.as_str());
     }
     if let Some(r) = &f.region {
-        let (lo, hi) = r.subtree_range();
-        let a = w.push(Arg::Text(lo));
-        let b = w.push(Arg::Text(hi));
-        w.clauses.push(format!("region_code BETWEEN {a} AND {b}"));
+        region_clause(&mut w, r);
     }
     if let Some(overdue) = f.overdue {
-        let open: Vec<String> = Status::OPEN
-            .iter()
-            .map(|s| format!("'{}'", s.as_str()))
-            .collect();
-        let open = open.join(", ");
         let cmp = if overdue { "<=" } else { ">" };
         w.int(
-            |p| format!("status IN ({open}) AND deadline {cmp} {p}"),
+            |p| format!("status IN ({}) AND deadline {cmp} {p}", open_statuses()),
             to_micros(now),
         );
     }
@@ -114,6 +106,38 @@ fn build(f: &CaseFilter, now: Timestamp) -> Where {
     w
 }
 
+/// The first 9 digits of a region's code: the township it lies in (a county's own code
+/// gives "…000", which no township has). Stored with each case for the township index.
+pub fn township_key(r: &RegionCode) -> &str {
+    &r.as_str()[..9]
+}
+
+/// The open states as an SQL list, in the same words as the partial index
+/// `cases_county_open`, so that the planner can use it.
+pub(crate) fn open_statuses() -> String {
+    let open: Vec<String> = Status::OPEN
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    open.join(", ")
+}
+
+/// A subtree as an equality on the column that names it, so that the list walks that
+/// column's index in date order; above county level, a range of codes.
+fn region_clause(w: &mut Where, r: &RegionCode) {
+    match r.level() {
+        RegionLevel::Village => w.text(|p| format!("region_code = {p}"), r.as_str()),
+        RegionLevel::Township => w.text(|p| format!("township_code = {p}"), township_key(r)),
+        RegionLevel::County => w.text(|p| format!("county_code = {p}"), r.prefix()),
+        RegionLevel::City | RegionLevel::Province => {
+            let (lo, hi) = r.subtree_range();
+            let a = w.push(Arg::Text(lo));
+            let b = w.push(Arg::Text(hi));
+            w.clauses.push(format!("region_code BETWEEN {a} AND {b}"));
+        }
+    }
+}
+
 macro_rules! bind_all {
     ($q:expr, $args:expr) => {{
         let mut q = $q;
@@ -127,20 +151,25 @@ macro_rules! bind_all {
     }};
 }
 
+fn list_sql(f: &CaseFilter, now: Timestamp, limit: u32) -> (String, Where) {
+    let w = build(f, now);
+    let cond = if w.clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", w.clauses.join(" AND "))
+    };
+    let sql = format!(
+        "SELECT {} FROM cases {cond} ORDER BY registered_at DESC, id DESC LIMIT {}",
+        crate::cases::CASE_COLUMNS,
+        limit + 1
+    );
+    (sql, w)
+}
+
 impl Store {
     pub async fn list_cases(&self, f: &CaseFilter, now: Timestamp) -> Result<CasePage, StoreError> {
         let limit = f.limit.clamp(1, MAX_PAGE);
-        let w = build(f, now);
-        let cond = if w.clauses.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", w.clauses.join(" AND "))
-        };
-        let sql = format!(
-            "SELECT {} FROM cases {cond} ORDER BY registered_at DESC, id DESC LIMIT {}",
-            crate::cases::CASE_COLUMNS,
-            limit + 1
-        );
+        let (sql, w) = list_sql(f, now, limit);
         let rows: Vec<CaseRow> = with_db!(self, pool => {
             bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args).fetch_all(pool).await?
         });
@@ -159,10 +188,64 @@ impl Store {
         Ok(CasePage { items, next })
     }
 
+    /// How the database would run a list query (SQLite's EXPLAIN QUERY PLAN, or
+    /// PostgreSQL's EXPLAIN), one line per step: to check that lists walk an index.
+    pub async fn list_plan(
+        &self,
+        f: &CaseFilter,
+        now: Timestamp,
+    ) -> Result<Vec<String>, StoreError> {
+        let (sql, w) = list_sql(f, now, f.limit.clamp(1, MAX_PAGE));
+        Ok(match &self.db {
+            crate::Db::Sqlite(pool) => {
+                let q = format!("EXPLAIN QUERY PLAN {sql}");
+                let rows: Vec<(i64, i64, i64, String)> =
+                    bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(q)), &w.args)
+                        .fetch_all(pool)
+                        .await?;
+                rows.into_iter().map(|r| r.3).collect()
+            }
+            crate::Db::Postgres(pool) => {
+                let q = format!("EXPLAIN {sql}");
+                bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(q)), &w.args)
+                    .fetch_all(pool)
+                    .await?
+            }
+        })
+    }
+
     /// How many cases there are (for the demo loader and the health page).
     pub async fn count_cases(&self) -> Result<i64, StoreError> {
         Ok(
             with_db!(self, pool => sqlx::query_scalar("SELECT COUNT(*) FROM cases").fetch_one(pool).await?),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_open_states_match_the_partial_index_word_for_word() {
+        for sql in [
+            include_str!("../migrations/sqlite/0002_list_indexes.sql"),
+            include_str!("../migrations/postgres/0002_list_indexes.sql"),
+        ] {
+            assert!(sql.contains(&format!("WHERE status IN ({})", open_statuses())));
+        }
+    }
+
+    #[test]
+    fn subtrees_become_equalities_on_the_column_that_names_them() {
+        let clause = |code: &str| {
+            let mut w = Where::default();
+            region_clause(&mut w, &RegionCode::parse("r", code).unwrap());
+            w.clauses.remove(0)
+        };
+        assert_eq!(clause("331125003002"), "region_code = $1");
+        assert_eq!(clause("331125003000"), "township_code = $1");
+        assert_eq!(clause("331125000000"), "county_code = $1");
+        assert_eq!(clause("331100000000"), "region_code BETWEEN $1 AND $2");
     }
 }

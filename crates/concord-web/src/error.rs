@@ -32,6 +32,9 @@ pub enum ApiError {
     NotAllowed(TransitionError),
     #[error("{0}")]
     Conflict(String),
+    /// Nothing was written; trying again may succeed.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -88,6 +91,7 @@ impl From<StoreError> for ApiError {
             StoreError::Transition(t) => Self::NotAllowed(t),
             StoreError::Conflict(m) => Self::Conflict(m),
             StoreError::Forbidden(m) => Self::Forbidden(m),
+            StoreError::Unavailable(m) => Self::Unavailable(m),
             other => Self::Internal(Box::new(other)),
         }
     }
@@ -137,6 +141,13 @@ impl IntoResponse for ApiError {
                 detail("action_not_allowed", t.to_string(), Some("action".into())),
             ),
             Self::Conflict(m) => (StatusCode::CONFLICT, detail("version_conflict", m, None)),
+            Self::Unavailable(m) => {
+                tracing::warn!(reason = %m, "write refused");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    detail("unavailable", m, None),
+                )
+            }
             Self::Internal(cause) => {
                 tracing::error!(error = %cause, "internal error");
                 (
