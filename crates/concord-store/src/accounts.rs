@@ -99,6 +99,14 @@ struct LoginRow {
     demo: bool,
 }
 
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    demo: bool,
+    expires_at: i64,
+}
+
 const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.region_code, u.org_id";
 
 fn to_staff(u: UserRow) -> Result<Staff, StoreError> {
@@ -218,20 +226,46 @@ impl Store {
         token: &str,
         demo_mode: bool,
     ) -> Result<Option<Staff>, StoreError> {
+        let hash = token_hash(token);
+        let now = to_micros(Timestamp::now());
+        let session = match self.caches.session(&hash, now) {
+            Some(s) => Some((s.staff, s.demo)),
+            None => self.read_session(&hash, now).await?,
+        };
+        Ok(session
+            .filter(|(_, demo)| !demo || demo_mode)
+            .map(|(staff, _)| staff))
+    }
+
+    /// Ends a session at once, here and in the cache.
+    pub async fn logout(&self, token: &str) -> Result<(), StoreError> {
+        let hash = token_hash(token);
+        with_db!(self, pool => {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(pool).await?;
+        });
+        self.caches.forget_session(&hash);
+        Ok(())
+    }
+
+    async fn read_session(
+        &self,
+        hash: &str,
+        now: i64,
+    ) -> Result<Option<(Staff, bool)>, StoreError> {
         let sql = format!(
-            "SELECT {USER_COLUMNS}, u.demo, '' AS password_hash FROM sessions s JOIN users u ON u.id = s.user_id
+            "SELECT {USER_COLUMNS}, u.demo, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.token_hash = $1 AND s.expires_at > $2"
         );
-        let row: Option<LoginRow> = with_db!(self, pool => {
+        let row: Option<SessionRow> = with_db!(self, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(token_hash(token)).bind(to_micros(Timestamp::now()))
+                .bind(hash).bind(now)
                 .fetch_optional(pool).await?
         });
-        match row {
-            Some(r) if r.demo && !demo_mode => Ok(None),
-            Some(r) => to_staff(r.user).map(Some),
-            None => Ok(None),
-        }
+        let Some(row) = row else { return Ok(None) };
+        let staff = to_staff(row.user)?;
+        self.caches
+            .put_session(hash.to_string(), staff.clone(), row.demo, row.expires_at);
+        Ok(Some((staff, row.demo)))
     }
 
     pub async fn users(&self) -> Result<Vec<Staff>, StoreError> {

@@ -3,10 +3,11 @@
 
 use concord_domain::case::{Case, NewCase};
 use concord_domain::lifecycle::{self, Action, ActionKind, Context, EventDraft};
-use concord_domain::time::{local_date, to_micros};
+use concord_domain::time::to_micros;
 use jiff::Timestamp;
 
 use crate::accounts::Actor;
+use crate::bulk::insert_cases;
 use crate::rows::{CaseRow, EventRow, PartyRow, case_from_rows, event_from_row};
 use crate::writer::write_tx;
 use crate::{Store, StoreError, with_db};
@@ -33,20 +34,6 @@ pub(crate) const CASE_COLUMNS: &str = "id, number, kind, channel, category, desc
     registered_at, accepted_at, clock_start, deadline, acceptance_due, statutory_deadline, outcome,
     closed_at, satisfaction, version";
 
-/// The next number in a county's year, taken in the caller's transaction: a rollback
-/// returns it, so numbers have no gaps.
-const NEXT_SEQ: &str = "INSERT INTO case_counters (county_code, year, last_seq) VALUES ($1, $2, 1)
-    ON CONFLICT (county_code, year) DO UPDATE SET last_seq = case_counters.last_seq + 1
-    RETURNING last_seq";
-
-const INSERT_CASE: &str =
-    "INSERT INTO cases (number, county_code, year, seq, kind, channel, category,
-    description, region_code, address, amount_fen, complainants, complexity, level, tier, status,
-    lead_unit, responsible_person, mediator, registered_at, accepted_at, clock_start, deadline,
-    acceptance_due, statutory_deadline, outcome, closed_at, satisfaction, version, township_code)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-            $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30) RETURNING id";
-
 const UPDATE_CASE: &str = "UPDATE cases SET complexity = $1, level = $2, tier = $3, status = $4,
     lead_unit = $5, responsible_person = $6, mediator = $7, accepted_at = $8, clock_start = $9,
     deadline = $10, statutory_deadline = $11, outcome = $12, closed_at = $13, satisfaction = $14,
@@ -64,67 +51,6 @@ pub fn format_number(county: &str, year: i16, seq: i64) -> String {
 
 fn ts(t: Option<Timestamp>) -> Option<i64> {
     t.map(to_micros)
-}
-
-/// Binds a case's columns in INSERT_CASE order ($5 onwards) and runs it.
-macro_rules! insert_case_row {
-    ($tx:expr, $c:expr, $county:expr, $year:expr, $seq:expr) => {{
-        let c: &Case = $c;
-        let f = &c.facts;
-        sqlx::query_scalar::<_, i64>(INSERT_CASE)
-            .bind(&c.number)
-            .bind($county)
-            .bind(i64::from($year))
-            .bind($seq)
-            .bind(f.kind.as_str())
-            .bind(f.channel.as_str())
-            .bind(f.category.as_str())
-            .bind(&f.description)
-            .bind(f.region.as_str())
-            .bind(&f.address)
-            .bind(f.amount_fen)
-            .bind(i64::from(f.complainants))
-            .bind(f.complexity.as_str())
-            .bind(f.level.as_str())
-            .bind(f.tier.as_str())
-            .bind(c.status.as_str())
-            .bind(c.lead_unit)
-            .bind(c.responsible_person)
-            .bind(c.mediator)
-            .bind(to_micros(c.registered_at))
-            .bind(ts(c.accepted_at))
-            .bind(ts(c.clock_start))
-            .bind(ts(c.deadline))
-            .bind(ts(c.acceptance_due))
-            .bind(ts(c.statutory_deadline))
-            .bind(c.outcome.map(|o| o.as_str()))
-            .bind(ts(c.closed_at))
-            .bind(c.satisfaction.map(|s| s.as_str()))
-            .bind(c.version)
-            .bind(crate::list::township_key(&f.region))
-            .fetch_one(&mut *$tx)
-            .await?
-    }};
-}
-
-macro_rules! insert_parties {
-    ($tx:expr, $id:expr, $c:expr) => {{
-        for (i, p) in $c.facts.parties.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO parties (case_id, ordinal, role, kind, name, phone, id_number)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind($id)
-            .bind(i as i64)
-            .bind(p.role.as_str())
-            .bind(p.kind.as_str())
-            .bind(&p.name)
-            .bind(p.phone.as_ref().map(|x| x.as_str().to_string()))
-            .bind(p.id_number.as_ref().map(|x| x.as_str().to_string()))
-            .execute(&mut *$tx)
-            .await?;
-        }
-    }};
 }
 
 macro_rules! insert_event {
@@ -163,27 +89,6 @@ macro_rules! insert_co_handlers {
     }};
 }
 
-/// Takes the next number for the case's county and year, inserts the case and its
-/// parties, and returns (id, number).
-macro_rules! insert_new_case {
-    ($tx:expr, $case:expr) => {{
-        let c: &mut Case = $case;
-        let county = c.facts.region.numbering_county().prefix().to_string();
-        let year = local_date(c.registered_at).year();
-        let seq: i64 = sqlx::query_scalar(NEXT_SEQ)
-            .bind(&county)
-            .bind(i64::from(year))
-            .fetch_one(&mut *$tx)
-            .await?;
-        c.number = format_number(&county, year, seq);
-        let id = insert_case_row!($tx, &*c, &county, year, seq);
-        c.id = id;
-        insert_parties!($tx, id, c);
-        insert_co_handlers!($tx, id, &c.co_handlers);
-        id
-    }};
-}
-
 impl Store {
     /// Registers a case: a new number, the case, its parties and its first event, at once.
     pub async fn create_case(
@@ -206,14 +111,16 @@ impl Store {
             calendar: &calendar,
         };
         let (case, event) = lifecycle::register(facts, String::new(), &ctx);
-        let by = actor.clone();
-        let (case, event) = write_tx!(self, |conn| {
-            let mut case = case;
-            let id = insert_new_case!(conn, &mut case);
-            insert_event!(conn, id, 1i64, &event, &by);
-            Ok::<_, StoreError>((case, event))
-        })?;
-        let events = vec![EventRecord::from_draft(1, &event, actor)];
+        let built = BuiltCase {
+            case,
+            events: vec![(event, actor.clone())],
+        };
+        let built = self.insert_built_cases(vec![built]).await?;
+        let BuiltCase { case, events } = built.into_iter().next().expect("one case in, one out");
+        let events = events
+            .iter()
+            .map(|(e, a)| EventRecord::from_draft(1, e, a))
+            .collect();
         Ok(CaseRecord {
             case,
             region_name: region.name,
@@ -221,22 +128,22 @@ impl Store {
         })
     }
 
-    /// Stores cases with their whole histories, numbering them as it goes, all or none.
-    /// Returns them with their ids and numbers.
+    /// Stores cases with their whole histories, numbering them as they go, all or none.
+    /// Returns them with their ids and numbers, once durable.
     pub async fn insert_built_cases(
         &self,
         batch: Vec<BuiltCase>,
     ) -> Result<Vec<BuiltCase>, StoreError> {
-        write_tx!(self, |conn| {
-            let mut batch = batch;
-            for b in batch.iter_mut() {
-                let id = insert_new_case!(conn, &mut b.case);
-                for (i, (e, actor)) in b.events.iter().enumerate() {
-                    insert_event!(conn, id, i as i64 + 1, e, actor);
-                }
+        match &self.db {
+            crate::Db::Sqlite(_) => self.writer().register(batch).await,
+            crate::Db::Postgres(pool) => {
+                let mut batch = batch;
+                let mut tx = pool.begin().await?;
+                insert_cases!(tx, &mut batch, crate::args::Marks::Numbered)?;
+                tx.commit().await?;
+                Ok(batch)
             }
-            Ok::<_, StoreError>(batch)
-        })
+        }
     }
 
     pub async fn case(&self, id: i64) -> Result<Option<CaseRecord>, StoreError> {

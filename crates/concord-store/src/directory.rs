@@ -52,6 +52,7 @@ impl Store {
             }
             tx.commit().await?;
         });
+        self.caches.clear_regions();
         Ok(())
     }
 
@@ -67,11 +68,18 @@ impl Store {
     }
 
     pub async fn region(&self, code: &RegionCode) -> Result<Option<Region>, StoreError> {
+        if let Some(r) = self.caches.region(code) {
+            return Ok(Some(r));
+        }
         let row: Option<(String, String, Option<String>)> = with_db!(self, pool => {
             sqlx::query_as("SELECT code, name, parent FROM regions WHERE code = $1")
                 .bind(code.as_str()).fetch_optional(pool).await?
         });
-        row.map(to_region).transpose()
+        let region = row.map(to_region).transpose()?;
+        if let Some(r) = &region {
+            self.caches.put_region(r.clone());
+        }
+        Ok(region)
     }
 
     pub async fn insert_organization(&self, o: &NewOrganization) -> Result<i64, StoreError> {

@@ -4,6 +4,9 @@
 //! through [`with_db!`], so no `Any` driver is involved.
 
 mod accounts;
+mod args;
+mod bulk;
+mod cache;
 mod calendar;
 mod cases;
 mod directory;
@@ -82,6 +85,7 @@ pub struct Store {
     calendar: Arc<RwLock<Arc<WorkCalendar>>>,
     /// SQLite's group-commit writer; None on PostgreSQL.
     writer: Option<writer::Writer>,
+    caches: Arc<cache::Caches>,
 }
 
 impl std::fmt::Debug for Store {
@@ -118,6 +122,7 @@ impl Store {
             db,
             calendar: Arc::new(RwLock::new(Arc::new(WorkCalendar::default()))),
             writer,
+            caches: Arc::default(),
         };
         store.migrate().await?;
         store.seed_calendar().await?;

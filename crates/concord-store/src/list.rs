@@ -6,6 +6,7 @@ use concord_domain::region::{RegionCode, RegionLevel};
 use concord_domain::time::to_micros;
 use jiff::Timestamp;
 
+use crate::args::{Arg, Args, bind_all};
 use crate::rows::{CaseRow, case_from_rows};
 use crate::{Store, StoreError, with_db};
 
@@ -42,22 +43,16 @@ pub struct CasePage {
     pub next: Option<(Timestamp, i64)>,
 }
 
-/// A query's text with its parameters, numbered as they are pushed.
+/// A query's conditions with their parameters.
 #[derive(Default)]
 struct Where {
     clauses: Vec<String>,
-    args: Vec<Arg>,
-}
-
-enum Arg {
-    Text(String),
-    Int(i64),
+    args: Args,
 }
 
 impl Where {
     fn push(&mut self, arg: Arg) -> String {
-        self.args.push(arg);
-        format!("${}", self.args.len())
+        self.args.push(arg)
     }
 
     fn text(&mut self, clause: impl FnOnce(&str) -> String, v: impl Into<String>) {
@@ -138,28 +133,35 @@ fn region_clause(w: &mut Where, r: &RegionCode) {
     }
 }
 
-macro_rules! bind_all {
-    ($q:expr, $args:expr) => {{
-        let mut q = $q;
-        for a in $args {
-            q = match a {
-                Arg::Text(s) => q.bind(s.clone()),
-                Arg::Int(i) => q.bind(*i),
-            };
+fn list_sql(f: &CaseFilter, now: Timestamp, limit: u32, sqlite: bool) -> (String, Where) {
+    let mut w = build(f, now);
+    // Overdue cases, which are few, are found by deadline within the county and sorted;
+    // open cases not yet due, which can be many, by walking the open cases by date.
+    // SQLite has no statistics to choose between them, so it is told.
+    let county = f.region.filter(|r| r.level() >= RegionLevel::County);
+    let hint = match (f.overdue, county) {
+        (Some(overdue), Some(r)) => {
+            if r.level() > RegionLevel::County {
+                w.text(
+                    |p| format!("county_code = {p}"),
+                    r.numbering_county().prefix(),
+                );
+            }
+            match (sqlite, overdue) {
+                (true, true) => " INDEXED BY cases_county_overdue",
+                (true, false) => " INDEXED BY cases_county_open",
+                (false, _) => "",
+            }
         }
-        q
-    }};
-}
-
-fn list_sql(f: &CaseFilter, now: Timestamp, limit: u32) -> (String, Where) {
-    let w = build(f, now);
+        _ => "",
+    };
     let cond = if w.clauses.is_empty() {
         String::new()
     } else {
         format!("WHERE {}", w.clauses.join(" AND "))
     };
     let sql = format!(
-        "SELECT {} FROM cases {cond} ORDER BY registered_at DESC, id DESC LIMIT {}",
+        "SELECT {} FROM cases{hint} {cond} ORDER BY registered_at DESC, id DESC LIMIT {}",
         crate::cases::CASE_COLUMNS,
         limit + 1
     );
@@ -169,9 +171,9 @@ fn list_sql(f: &CaseFilter, now: Timestamp, limit: u32) -> (String, Where) {
 impl Store {
     pub async fn list_cases(&self, f: &CaseFilter, now: Timestamp) -> Result<CasePage, StoreError> {
         let limit = f.limit.clamp(1, MAX_PAGE);
-        let (sql, w) = list_sql(f, now, limit);
+        let (sql, w) = list_sql(f, now, limit, self.backend() == "sqlite");
         let rows: Vec<CaseRow> = with_db!(self, pool => {
-            bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args).fetch_all(pool).await?
+            bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args.0).fetch_all(pool).await?
         });
         let more = rows.len() > limit as usize;
         let mut items = Vec::with_capacity(rows.len());
@@ -195,19 +197,24 @@ impl Store {
         f: &CaseFilter,
         now: Timestamp,
     ) -> Result<Vec<String>, StoreError> {
-        let (sql, w) = list_sql(f, now, f.limit.clamp(1, MAX_PAGE));
+        let (sql, w) = list_sql(
+            f,
+            now,
+            f.limit.clamp(1, MAX_PAGE),
+            self.backend() == "sqlite",
+        );
         Ok(match &self.db {
             crate::Db::Sqlite(pool) => {
                 let q = format!("EXPLAIN QUERY PLAN {sql}");
                 let rows: Vec<(i64, i64, i64, String)> =
-                    bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(q)), &w.args)
+                    bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(q)), &w.args.0)
                         .fetch_all(pool)
                         .await?;
                 rows.into_iter().map(|r| r.3).collect()
             }
             crate::Db::Postgres(pool) => {
                 let q = format!("EXPLAIN {sql}");
-                bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(q)), &w.args)
+                bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(q)), &w.args.0)
                     .fetch_all(pool)
                     .await?
             }

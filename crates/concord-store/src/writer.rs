@@ -12,16 +12,31 @@ use std::panic::AssertUnwindSafe;
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
-use sqlx::{Acquire, SqliteConnection, SqlitePool};
+use sqlx::{Connection, SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::StoreError;
+use crate::args::Marks;
+use crate::bulk::insert_cases;
+use crate::cases::BuiltCase;
 
 /// Called once the batch's commit is known: Ok, or why it failed.
 type Done = Box<dyn FnOnce(Result<(), String>) + Send>;
 /// One write: runs on the writer's connection inside a savepoint; says whether it
 /// succeeded and how to answer its caller.
-type Job = Box<dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, (bool, Done)> + Send>;
+type Closure =
+    Box<dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, (bool, Done)> + Send>;
+
+/// Registrations queued together are inserted together (see `bulk`).
+struct Registration {
+    cases: Vec<BuiltCase>,
+    answer: oneshot::Sender<Result<Vec<BuiltCase>, StoreError>>,
+}
+
+enum Job {
+    Run(Closure),
+    Register(Registration),
+}
 
 /// Writes queued while one batch commits join the next; this bounds a batch's size.
 const MAX_BATCH: usize = 512;
@@ -47,7 +62,7 @@ impl Writer {
             + 'static,
     {
         let (answer, answered) = oneshot::channel();
-        let job: Job = Box::new(move |conn| {
+        let job: Closure = Box::new(move |conn| {
             Box::pin(async move {
                 let result = f(conn).await;
                 let ok = result.is_ok();
@@ -57,12 +72,32 @@ impl Writer {
                 (ok, done)
             })
         });
-        let gone = || StoreError::Unavailable("数据库写入通道已关闭".into());
-        self.jobs.send(job).await.map_err(|_| gone())?;
-        answered
-            .await
-            .map_err(|_| StoreError::Unavailable("写入未完成,请重试".into()))?
+        self.send(Job::Run(job)).await?;
+        answered.await.map_err(|_| unfinished())?
     }
+
+    /// Numbers and inserts cases with their histories, together with whatever other
+    /// registrations are queued; returns them with ids and numbers once durable.
+    pub(crate) async fn register(
+        &self,
+        cases: Vec<BuiltCase>,
+    ) -> Result<Vec<BuiltCase>, StoreError> {
+        let (answer, answered) = oneshot::channel();
+        self.send(Job::Register(Registration { cases, answer }))
+            .await?;
+        answered.await.map_err(|_| unfinished())?
+    }
+
+    async fn send(&self, job: Job) -> Result<(), StoreError> {
+        self.jobs
+            .send(job)
+            .await
+            .map_err(|_| StoreError::Unavailable("数据库写入通道已关闭".into()))
+    }
+}
+
+fn unfinished() -> StoreError {
+    StoreError::Unavailable("写入未完成,请重试".into())
 }
 
 fn settle<T>(result: Result<T, StoreError>, commit: Result<(), String>) -> Result<T, StoreError> {
@@ -104,27 +139,98 @@ type BatchOutcome = (Vec<Done>, Result<(), sqlx::Error>);
 async fn commit_batch(pool: &SqlitePool, batch: Vec<Job>) -> Result<BatchOutcome, sqlx::Error> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let mut dones = Vec::with_capacity(batch.len());
+    let mut registrations = Vec::new();
     for job in batch {
-        let mut savepoint = tx.begin().await?;
-        let ran = AssertUnwindSafe(job(&mut savepoint)).catch_unwind().await;
-        match ran {
-            Ok((true, done)) => {
-                savepoint.commit().await?;
-                dones.push(done);
-            }
-            Ok((false, done)) => {
-                savepoint.rollback().await?;
-                dones.push(done);
-            }
-            // A panicking write is undone; its caller hears the write did not happen.
-            Err(_) => {
-                tracing::error!("a write panicked; it was rolled back");
-                savepoint.rollback().await?;
-            }
+        match job {
+            Job::Run(closure) => dones.extend(run_closure(&mut tx, closure).await?),
+            Job::Register(r) => registrations.push(r),
         }
+    }
+    if !registrations.is_empty() {
+        dones.extend(register_all(&mut tx, registrations).await?);
     }
     let commit = tx.commit().await;
     Ok((dones, commit))
+}
+
+/// Runs one write in a savepoint of its own; None when it panicked (its caller hears the
+/// write did not happen).
+async fn run_closure(
+    tx: &mut SqliteConnection,
+    closure: Closure,
+) -> Result<Option<Done>, sqlx::Error> {
+    let mut savepoint = tx.begin().await?;
+    match AssertUnwindSafe(closure(&mut savepoint))
+        .catch_unwind()
+        .await
+    {
+        Ok((ok, done)) => {
+            if ok {
+                savepoint.commit().await?;
+            } else {
+                savepoint.rollback().await?;
+            }
+            Ok(Some(done))
+        }
+        Err(_) => {
+            tracing::error!("a write panicked; it was rolled back");
+            savepoint.rollback().await?;
+            Ok(None)
+        }
+    }
+}
+
+/// All queued registrations in one bulk insert; should that fail, each on its own, so
+/// that one bad registration fails alone.
+async fn register_all(
+    tx: &mut SqliteConnection,
+    registrations: Vec<Registration>,
+) -> Result<Vec<Done>, sqlx::Error> {
+    let sizes: Vec<usize> = registrations.iter().map(|r| r.cases.len()).collect();
+    let (mut all, answers): (Vec<Vec<BuiltCase>>, Vec<_>) = registrations
+        .into_iter()
+        .map(|r| (r.cases, r.answer))
+        .unzip();
+    let mut joined: Vec<BuiltCase> = all.iter_mut().flat_map(std::mem::take).collect();
+    let mut savepoint = tx.begin().await?;
+    if insert_cases!(savepoint, &mut joined, Marks::Anonymous).is_ok() {
+        savepoint.commit().await?;
+        let mut rest = joined.into_iter();
+        return Ok(sizes
+            .into_iter()
+            .zip(answers)
+            .map(|(n, answer)| answered(answer, Ok(rest.by_ref().take(n).collect())))
+            .collect());
+    }
+    savepoint.rollback().await?;
+    let mut rest = joined.into_iter();
+    let mut dones = Vec::with_capacity(answers.len());
+    for (n, answer) in sizes.into_iter().zip(answers) {
+        let mut cases: Vec<BuiltCase> = rest.by_ref().take(n).collect();
+        let mut savepoint = tx.begin().await?;
+        let result = match insert_cases!(savepoint, &mut cases, Marks::Anonymous) {
+            Ok(()) => {
+                savepoint.commit().await?;
+                Ok(cases)
+            }
+            Err(e) => {
+                savepoint.rollback().await?;
+                Err(StoreError::from(e))
+            }
+        };
+        dones.push(answered(answer, result));
+    }
+    Ok(dones)
+}
+
+/// Answers a registration once the commit is known.
+fn answered(
+    answer: oneshot::Sender<Result<Vec<BuiltCase>, StoreError>>,
+    result: Result<Vec<BuiltCase>, StoreError>,
+) -> Done {
+    Box::new(move |commit| {
+        let _ = answer.send(settle(result, commit));
+    })
 }
 
 /// Runs a write on whichever backend the store uses: through the SQLite writer, or in a

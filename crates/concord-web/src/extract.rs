@@ -69,6 +69,23 @@ fn field_of(path: &str, msg: &str) -> String {
     }
 }
 
+/// The request's bearer token (checked live by [`AuthUser`] or by the handler).
+pub struct AuthToken(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for AuthToken {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|t| AuthToken(t.trim().to_string()))
+            .ok_or(ApiError::Unauthorized)
+    }
+}
+
 /// The staff member behind the request's bearer token.
 pub struct AuthUser(pub Staff);
 
@@ -79,13 +96,8 @@ impl FromRequestParts<AppState> for AuthUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or(ApiError::Unauthorized)?;
-        let staff = state.store.session_user(token.trim(), state.demo).await?;
+        let AuthToken(token) = AuthToken::from_request_parts(parts, state).await?;
+        let staff = state.store.session_user(&token, state.demo).await?;
         staff.map(AuthUser).ok_or(ApiError::Unauthorized)
     }
 }

@@ -14,3 +14,7 @@ CREATE INDEX cases_county_category ON cases(county_code, category, registered_at
 CREATE INDEX cases_county_level ON cases(county_code, level, registered_at, id);
 CREATE INDEX cases_county_open ON cases(county_code, registered_at, id)
     WHERE status IN ('registered', 'accepted', 'assigned', 'in_mediation', 'agreed', 'failed', 'escalated', 'confirming');
+-- Overdue cases are found by their deadline and then sorted: there are few of them, while
+-- open cases that are not yet due can be many.
+CREATE INDEX cases_county_overdue ON cases(county_code, deadline)
+    WHERE status IN ('registered', 'accepted', 'assigned', 'in_mediation', 'agreed', 'failed', 'escalated', 'confirming');

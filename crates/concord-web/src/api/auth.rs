@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, AuthToken};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -38,4 +38,15 @@ pub async fn login(
         Some((token, user)) => Ok(Json(LoginResponse { token, user })),
         None => Err(ApiError::LoginFailed),
     }
+}
+
+/// Log out: the bearer token stops working at once.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+pub async fn logout(
+    State(s): State<AppState>,
+    AuthToken(token): AuthToken,
+) -> Result<axum::http::StatusCode, ApiError> {
+    s.store.logout(&token).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -62,3 +62,16 @@ both!(
         assert!(ok.is_some());
     }
 );
+
+both!(
+    a_logged_out_token_stops_working_at_once,
+    |app: TestApp| async move {
+        let t = app.token("clerk").await;
+        let (s, _) = app.get(&t, "/api/v1/cases").await;
+        assert_eq!(s, StatusCode::OK, "a live token (now also cached)");
+        let (s, _) = app.post(&t, "/api/v1/auth/logout", &json!({})).await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        let (s, err) = app.get(&t, "/api/v1/cases").await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{err}");
+    }
+);

@@ -40,3 +40,47 @@ both!(
         assert_eq!(seqs, (1..=n).collect::<Vec<i64>>(), "no gaps");
     }
 );
+
+both!(
+    a_registration_the_database_refuses_fails_alone_and_leaves_no_gap,
+    |app: TestApp| async move {
+        use concord_domain::calendar::WorkCalendar;
+        use concord_domain::case::NewCaseInput;
+        use concord_domain::lifecycle::{Context, register};
+        use concord_store::{Actor, BuiltCase};
+
+        let cal = WorkCalendar::builtin();
+        let built = |region: &str| {
+            let mut body = dispute();
+            body["region"] = json!(region);
+            let input: NewCaseInput = serde_json::from_value(body).unwrap();
+            let ctx = Context {
+                now: jiff::Timestamp::now(),
+                calendar: &cal,
+            };
+            let (case, event) = register(input.validate().unwrap(), String::new(), &ctx);
+            vec![BuiltCase {
+                case,
+                events: vec![(event, Actor::system())],
+            }]
+        };
+        // Well-formed but not in the region table: only the database's foreign key
+        // refuses it, inside a batch shared with the good ones.
+        let mut writes: Vec<_> = (0..20).map(|_| built("331125003002")).collect();
+        writes.insert(7, built("331125003999"));
+        let results = join_all(writes.into_iter().map(|b| app.store.insert_built_cases(b))).await;
+        let mut seqs = Vec::new();
+        for (i, r) in results.into_iter().enumerate() {
+            match r {
+                Ok(cases) if i != 7 => {
+                    seqs.push(cases[0].case.number[12..].parse::<i64>().unwrap())
+                }
+                Ok(_) => panic!("the unknown region was stored"),
+                Err(e) => assert_eq!(i, 7, "a good registration failed: {e}"),
+            }
+        }
+        seqs.sort();
+        assert_eq!(seqs, (1..=20).collect::<Vec<i64>>(), "no gaps, no repeats");
+        assert_eq!(app.store.count_cases().await.unwrap(), 20);
+    }
+);

@@ -1,0 +1,246 @@
+//! Inserting many cases at once: a few multi-row statements per batch instead of a few
+//! statements per case. Each statement is a round trip (and, on SQLite, a hand-off to the
+//! driver's thread), so registration, imports and the demo all go through here — a
+//! registration is a batch of one, or of as many as arrived during the last commit.
+
+use std::collections::{BTreeMap, HashMap};
+
+use concord_domain::case::Case;
+use concord_domain::lifecycle::EventDraft;
+use concord_domain::time::{local_date, to_micros};
+
+use crate::accounts::Actor;
+use crate::args::{Arg, Args, Marks};
+use crate::cases::{BuiltCase, format_number};
+use crate::list::township_key;
+
+/// Rows per statement: within SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+const ROWS_PER_STATEMENT: usize = 400;
+
+/// Takes `n` numbers at once for a county's year: returns the last; a rollback returns
+/// them all, so numbers stay without gaps.
+pub(crate) const TAKE_SEQS: &str =
+    "INSERT INTO case_counters (county_code, year, last_seq) VALUES ($1, $2, $3)
+    ON CONFLICT (county_code, year) DO UPDATE SET last_seq = case_counters.last_seq + excluded.last_seq
+    RETURNING last_seq";
+
+const CASE_HEAD: &str = "INSERT INTO cases (number, county_code, year, seq, kind, channel,
+    category, description, region_code, address, amount_fen, complainants, complexity, level,
+    tier, status, lead_unit, responsible_person, mediator, registered_at, accepted_at,
+    clock_start, deadline, acceptance_due, statutory_deadline, outcome, closed_at, satisfaction,
+    version, township_code) VALUES ";
+
+const PARTY_HEAD: &str =
+    "INSERT INTO parties (case_id, ordinal, role, kind, name, phone, id_number) VALUES ";
+
+const EVENT_HEAD: &str = "INSERT INTO case_events (case_id, seq, at, actor_id, actor_name,
+    action, reason, from_status, to_status, details) VALUES ";
+
+const CO_HANDLER_HEAD: &str = "INSERT INTO case_co_handlers (case_id, org_id) VALUES ";
+
+/// A case's county (the numbering county's code) and year of registration.
+pub(crate) fn numbering_key(c: &Case) -> (String, i16) {
+    let county = c.facts.region.numbering_county().prefix().to_string();
+    (county, local_date(c.registered_at).year())
+}
+
+/// Groups the batch by county and year, in order: (county, year, positions).
+pub(crate) fn numbering_groups(batch: &[BuiltCase]) -> Vec<(String, i16, Vec<usize>)> {
+    let mut groups: BTreeMap<(String, i16), Vec<usize>> = BTreeMap::new();
+    for (i, b) in batch.iter().enumerate() {
+        groups.entry(numbering_key(&b.case)).or_default().push(i);
+    }
+    groups.into_iter().map(|((c, y), v)| (c, y, v)).collect()
+}
+
+/// Gives the cases at `positions` the numbers ending at `last`, in order.
+pub(crate) fn assign_numbers(
+    batch: &mut [BuiltCase],
+    county: &str,
+    year: i16,
+    positions: &[usize],
+    last: i64,
+) {
+    let first = last - positions.len() as i64 + 1;
+    for (k, &i) in positions.iter().enumerate() {
+        batch[i].case.number = format_number(county, year, first + k as i64);
+    }
+}
+
+fn ts(t: Option<jiff::Timestamp>) -> Arg {
+    Arg::OptInt(t.map(to_micros))
+}
+
+fn case_row(c: &Case) -> Vec<Arg> {
+    let f = &c.facts;
+    let (county, year) = numbering_key(c);
+    let seq: i64 = c
+        .number
+        .rsplit('-')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("numbered before insert");
+    let text = |s: &str| Arg::Text(s.to_string());
+    vec![
+        text(&c.number),
+        Arg::Text(county),
+        Arg::Int(i64::from(year)),
+        Arg::Int(seq),
+        text(f.kind.as_str()),
+        text(f.channel.as_str()),
+        text(f.category.as_str()),
+        text(&f.description),
+        text(f.region.as_str()),
+        text(&f.address),
+        Arg::OptInt(f.amount_fen),
+        Arg::Int(i64::from(f.complainants)),
+        text(f.complexity.as_str()),
+        text(f.level.as_str()),
+        text(f.tier.as_str()),
+        text(c.status.as_str()),
+        Arg::OptInt(c.lead_unit),
+        Arg::OptInt(c.responsible_person),
+        Arg::OptInt(c.mediator),
+        Arg::Int(to_micros(c.registered_at)),
+        ts(c.accepted_at),
+        ts(c.clock_start),
+        ts(c.deadline),
+        ts(c.acceptance_due),
+        ts(c.statutory_deadline),
+        Arg::OptText(c.outcome.map(|o| o.as_str().to_string())),
+        ts(c.closed_at),
+        Arg::OptText(c.satisfaction.map(|s| s.as_str().to_string())),
+        Arg::Int(c.version),
+        text(township_key(&f.region)),
+    ]
+}
+
+/// One event row of a case's timeline.
+pub(crate) fn event_row(case_id: i64, seq: i64, e: &EventDraft, a: &Actor) -> Vec<Arg> {
+    vec![
+        Arg::Int(case_id),
+        Arg::Int(seq),
+        Arg::Int(to_micros(e.at)),
+        Arg::OptInt(a.user_id),
+        Arg::Text(a.name.clone()),
+        Arg::Text(e.action.as_str().to_string()),
+        Arg::OptText(e.reason.clone()),
+        Arg::OptText(e.from.map(|s| s.as_str().to_string())),
+        Arg::Text(e.to.as_str().to_string()),
+        Arg::Text(e.details.to_string()),
+    ]
+}
+
+/// `head` followed by the rows, as statements of at most ROWS_PER_STATEMENT rows each.
+pub(crate) fn statements(
+    marks: Marks,
+    head: &str,
+    tail: &str,
+    rows: impl IntoIterator<Item = Vec<Arg>>,
+) -> Vec<(String, Args)> {
+    let mut out = Vec::new();
+    let mut args = Args::new(marks);
+    let mut values: Vec<String> = Vec::new();
+    for row in rows {
+        values.push(args.row(row));
+        if values.len() == ROWS_PER_STATEMENT {
+            out.push((format!("{head}{}{tail}", values.join(", ")), args));
+            args = Args::new(marks);
+            values.clear();
+        }
+    }
+    if !values.is_empty() {
+        out.push((format!("{head}{}{tail}", values.join(", ")), args));
+    }
+    out
+}
+
+/// The statements that insert the (numbered) cases, returning each one's id and number.
+pub(crate) fn case_statements(marks: Marks, batch: &[BuiltCase]) -> Vec<(String, Args)> {
+    statements(
+        marks,
+        CASE_HEAD,
+        " RETURNING id, number",
+        batch.iter().map(|b| case_row(&b.case)),
+    )
+}
+
+/// Sets each case's id from what the inserts returned.
+pub(crate) fn assign_ids(batch: &mut [BuiltCase], returned: Vec<(i64, String)>) {
+    let ids: HashMap<String, i64> = returned.into_iter().map(|(id, n)| (n, id)).collect();
+    for b in batch.iter_mut() {
+        b.case.id = ids[&b.case.number];
+    }
+}
+
+/// Parties, co-handlers and timelines of cases that have their ids.
+pub(crate) fn detail_statements(marks: Marks, batch: &[BuiltCase]) -> Vec<(String, Args)> {
+    let parties = batch.iter().flat_map(|b| {
+        b.case.facts.parties.iter().enumerate().map(|(i, p)| {
+            vec![
+                Arg::Int(b.case.id),
+                Arg::Int(i as i64),
+                Arg::Text(p.role.as_str().to_string()),
+                Arg::Text(p.kind.as_str().to_string()),
+                Arg::Text(p.name.clone()),
+                Arg::OptText(p.phone.as_ref().map(|x| x.as_str().to_string())),
+                Arg::OptText(p.id_number.as_ref().map(|x| x.as_str().to_string())),
+            ]
+        })
+    });
+    let co = batch.iter().flat_map(|b| {
+        b.case
+            .co_handlers
+            .iter()
+            .map(|o| vec![Arg::Int(b.case.id), Arg::Int(*o)])
+    });
+    let events = batch.iter().flat_map(|b| {
+        b.events
+            .iter()
+            .enumerate()
+            .map(|(i, (e, a))| event_row(b.case.id, i as i64 + 1, e, a))
+    });
+    let mut all = statements(marks, PARTY_HEAD, "", parties);
+    all.extend(statements(marks, CO_HANDLER_HEAD, "", co));
+    all.extend(statements(marks, EVENT_HEAD, "", events));
+    all
+}
+
+/// Numbers and inserts a batch of cases with their parties, co-handlers and timelines on
+/// `$conn` (inside the caller's transaction), with `$marks` placeholders. Evaluates to
+/// `Result<(), sqlx::Error>`.
+macro_rules! insert_cases {
+    ($conn:expr, $batch:expr, $marks:expr) => {{
+        let marks: $crate::args::Marks = $marks;
+        let batch: &mut [$crate::cases::BuiltCase] = $batch;
+        async {
+            for (county, year, positions) in $crate::bulk::numbering_groups(batch) {
+                let last: i64 = sqlx::query_scalar($crate::bulk::TAKE_SEQS)
+                    .bind(&county)
+                    .bind(i64::from(year))
+                    .bind(positions.len() as i64)
+                    .fetch_one(&mut *$conn)
+                    .await?;
+                $crate::bulk::assign_numbers(batch, &county, year, &positions, last);
+            }
+            let mut returned: Vec<(i64, String)> = Vec::with_capacity(batch.len());
+            for (sql, args) in $crate::bulk::case_statements(marks, batch) {
+                let q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+                let rows: Vec<(i64, String)> = $crate::args::bind_all!(q, &args.0)
+                    .fetch_all(&mut *$conn)
+                    .await?;
+                returned.extend(rows);
+            }
+            $crate::bulk::assign_ids(batch, returned);
+            for (sql, args) in $crate::bulk::detail_statements(marks, batch) {
+                let q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                $crate::args::bind_all!(q, &args.0)
+                    .execute(&mut *$conn)
+                    .await?;
+            }
+            Ok::<(), sqlx::Error>(())
+        }
+        .await
+    }};
+}
+pub(crate) use insert_cases;
