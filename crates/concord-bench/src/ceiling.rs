@@ -88,7 +88,7 @@ async fn insert(db: &Db, year: i64, batch: i64) -> Result<(), sqlx::Error> {
 
 /// Cases per second (and each commit's latency) of raw durable inserts.
 pub async fn raw_inserts(url: &str, run_no: usize, limit: Duration) -> Result<Sample> {
-    let store = Store::open(url).await?;
+    let store = Store::open(url, crate::server::bench_key(url)?).await?;
     let db = store.db().clone();
     let year = 9000 + run_no as i64;
     let mut sample = run(1, 100_000, limit, move |i| {

@@ -34,7 +34,7 @@ pub async fn prepare(database: &str, data: &Path, scale: usize) -> Result<String
             data.join(format!("cases-{scale}.db")).display()
         )
     };
-    let store = Store::open(&url).await?;
+    let store = Store::open(&url, bench_key(&url)?).await?;
     let have = store.count_cases().await? as usize;
     if have < scale {
         eprintln!("   generating {} cases…", scale - have);
@@ -44,6 +44,18 @@ pub async fn prepare(database: &str, data: &Path, scale: usize) -> Result<String
     }
     store.close().await;
     Ok(url)
+}
+
+/// The data set's key file: the generator and the server must use the same key.
+pub fn key_path(url: &str) -> std::path::PathBuf {
+    match url.split_once("search_path%3D") {
+        Some((_, schema)) => std::env::temp_dir().join(format!("concord-bench-{schema}.key")),
+        None => concord_store::default_key_path(url),
+    }
+}
+
+pub fn bench_key(url: &str) -> Result<concord_store::PartyKey> {
+    Ok(concord_store::PartyKey::load_or_create(&key_path(url))?.0)
 }
 
 pub struct Server {
@@ -71,6 +83,8 @@ impl Server {
                 &format!("127.0.0.1:{PORT}"),
                 "--database",
                 url,
+                "--key-file",
+                &key_path(url).display().to_string(),
             ])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
@@ -209,7 +223,8 @@ impl Server {
     }
 
     async fn ids(&self, sql: &'static str) -> Result<Vec<i64>> {
-        Ok(match concord_store::Store::open(&self.url).await?.db() {
+        let store = concord_store::Store::open(&self.url, bench_key(&self.url)?).await?;
+        Ok(match store.db() {
             concord_store::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await?,
             concord_store::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_all(p).await?,
         })

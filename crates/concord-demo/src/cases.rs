@@ -106,10 +106,7 @@ fn build(rng: &mut StdRng, ctx: &Ctx, at: Timestamp) -> BuiltCase {
         t: at,
     };
     advance(rng, ctx, &mut history);
-    BuiltCase {
-        case: history.case,
-        events: history.events,
-    }
+    BuiltCase::new(history.case, history.events)
 }
 
 fn new_case(rng: &mut StdRng, ctx: &Ctx) -> NewCaseInput {

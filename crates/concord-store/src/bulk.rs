@@ -5,13 +5,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use concord_domain::case::Case;
+use concord_domain::case::{Case, Party};
 use concord_domain::lifecycle::EventDraft;
 use concord_domain::time::{local_date, to_micros};
 
 use crate::accounts::Actor;
 use crate::args::{Arg, Args, Marks};
 use crate::cases::{BuiltCase, format_number};
+use crate::keys::PartyKey;
 use crate::list::township_key;
 
 /// Rows per statement: within SQLite's 32,766 and PostgreSQL's 65,535 parameters.
@@ -30,8 +31,12 @@ const CASE_HEAD: &str = "INSERT INTO cases (number, county_code, year, seq, kind
     clock_start, deadline, acceptance_due, statutory_deadline, outcome, closed_at, satisfaction,
     version, township_code) VALUES ";
 
-const PARTY_HEAD: &str =
-    "INSERT INTO parties (case_id, ordinal, role, kind, name, phone, id_number) VALUES ";
+const PARTY_HEAD: &str = "INSERT INTO parties (case_id, ordinal, role, kind, name, phone,
+    id_number, phone_key, id_key) VALUES ";
+
+const SEARCH_HEAD_SQLITE: &str = "INSERT INTO case_search (rowid, terms) VALUES ";
+const SEARCH_HEAD_POSTGRES: &str = "INSERT INTO case_search (case_id, terms)
+    SELECT column1, array_to_tsvector(string_to_array(column2, ' ')) FROM (VALUES ";
 
 const EVENT_HEAD: &str = "INSERT INTO case_events (case_id, seq, at, actor_id, actor_name,
     action, reason, from_status, to_status, details) VALUES ";
@@ -173,20 +178,49 @@ pub(crate) fn assign_ids(batch: &mut [BuiltCase], returned: Vec<(i64, String)>) 
     }
 }
 
-/// Parties, co-handlers and timelines of cases that have their ids.
-pub(crate) fn detail_statements(marks: Marks, batch: &[BuiltCase]) -> Vec<(String, Args)> {
+/// One party row, with the keyed hashes of its phone and ID numbers.
+pub(crate) fn party_row(case_id: i64, ordinal: usize, p: &Party, key: &PartyKey) -> Vec<Arg> {
+    vec![
+        Arg::Int(case_id),
+        Arg::Int(ordinal as i64),
+        Arg::Text(p.role.as_str().to_string()),
+        Arg::Text(p.kind.as_str().to_string()),
+        Arg::Text(p.name.clone()),
+        Arg::OptText(p.phone.as_ref().map(|x| x.as_str().to_string())),
+        Arg::OptText(p.id_number.as_ref().map(|x| x.as_str().to_string())),
+        Arg::OptText(p.phone.as_ref().map(|x| key.phone(x))),
+        Arg::OptText(p.id_number.as_ref().map(|x| key.id_number(x))),
+    ]
+}
+
+/// The statements that put cases' search terms in the full-text index.
+pub(crate) fn search_statements<'a>(
+    marks: Marks,
+    rows: impl IntoIterator<Item = (i64, &'a str)>,
+) -> Vec<(String, Args)> {
+    let rows = rows
+        .into_iter()
+        .map(|(id, terms)| vec![Arg::Int(id), Arg::Text(terms.to_string())]);
+    // Anonymous marks are SQLite's (FTS5, keyed by rowid); numbered ones PostgreSQL's.
+    match marks {
+        Marks::Anonymous => statements(marks, SEARCH_HEAD_SQLITE, "", rows),
+        Marks::Numbered => statements(marks, SEARCH_HEAD_POSTGRES, ") AS v", rows),
+    }
+}
+
+/// Parties, co-handlers, timelines and search terms of cases that have their ids.
+pub(crate) fn detail_statements(
+    marks: Marks,
+    batch: &[BuiltCase],
+    key: &PartyKey,
+) -> Vec<(String, Args)> {
     let parties = batch.iter().flat_map(|b| {
-        b.case.facts.parties.iter().enumerate().map(|(i, p)| {
-            vec![
-                Arg::Int(b.case.id),
-                Arg::Int(i as i64),
-                Arg::Text(p.role.as_str().to_string()),
-                Arg::Text(p.kind.as_str().to_string()),
-                Arg::Text(p.name.clone()),
-                Arg::OptText(p.phone.as_ref().map(|x| x.as_str().to_string())),
-                Arg::OptText(p.id_number.as_ref().map(|x| x.as_str().to_string())),
-            ]
-        })
+        b.case
+            .facts
+            .parties
+            .iter()
+            .enumerate()
+            .map(|(i, p)| party_row(b.case.id, i, p, key))
     });
     let co = batch.iter().flat_map(|b| {
         b.case
@@ -203,15 +237,18 @@ pub(crate) fn detail_statements(marks: Marks, batch: &[BuiltCase]) -> Vec<(Strin
     let mut all = statements(marks, PARTY_HEAD, "", parties);
     all.extend(statements(marks, CO_HANDLER_HEAD, "", co));
     all.extend(statements(marks, EVENT_HEAD, "", events));
+    let terms = batch.iter().map(|b| (b.case.id, b.search_terms.as_str()));
+    all.extend(search_statements(marks, terms));
     all
 }
 
 /// Numbers and inserts a batch of cases with their parties, co-handlers and timelines on
-/// `$conn` (inside the caller's transaction), with `$marks` placeholders. Evaluates to
-/// `Result<(), sqlx::Error>`.
+/// `$conn` (inside the caller's transaction), with `$marks` placeholders and `$key` for
+/// the parties' keyed hashes. Evaluates to `Result<(), sqlx::Error>`.
 macro_rules! insert_cases {
-    ($conn:expr, $batch:expr, $marks:expr) => {{
+    ($conn:expr, $batch:expr, $marks:expr, $key:expr) => {{
         let marks: $crate::args::Marks = $marks;
+        let key: &$crate::keys::PartyKey = $key;
         let batch: &mut [$crate::cases::BuiltCase] = $batch;
         async {
             for (county, year, positions) in $crate::bulk::numbering_groups(batch) {
@@ -232,7 +269,7 @@ macro_rules! insert_cases {
                 returned.extend(rows);
             }
             $crate::bulk::assign_ids(batch, returned);
-            for (sql, args) in $crate::bulk::detail_statements(marks, batch) {
+            for (sql, args) in $crate::bulk::detail_statements(marks, batch, key) {
                 let q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 $crate::args::bind_all!(q, &args.0)
                     .execute(&mut *$conn)

@@ -27,6 +27,30 @@ pub struct CaseRecord {
 pub struct BuiltCase {
     pub case: Case,
     pub events: Vec<(EventDraft, Actor)>,
+    /// What search finds it by (see [`BuiltCase::new`]).
+    pub search_terms: String,
+}
+
+impl BuiltCase {
+    /// A case and its history, with its search terms worked out here — in the caller's
+    /// task, not in the single writer that stores it.
+    pub fn new(case: Case, events: Vec<(EventDraft, Actor)>) -> Self {
+        let search_terms = search_terms_of(&case);
+        Self {
+            case,
+            events,
+            search_terms,
+        }
+    }
+}
+
+/// The texts a case is found by: description, address, party names.
+pub(crate) fn search_terms_of(c: &Case) -> String {
+    let f = &c.facts;
+    let texts = [f.description.as_str(), f.address.as_str()]
+        .into_iter()
+        .chain(f.parties.iter().map(|p| p.name.as_str()));
+    concord_text::tokens::index_terms(texts)
 }
 
 pub(crate) const CASE_COLUMNS: &str = "id, number, kind, channel, category, description, region_code, address,
@@ -111,12 +135,10 @@ impl Store {
             calendar: &calendar,
         };
         let (case, event) = lifecycle::register(facts, String::new(), &ctx);
-        let built = BuiltCase {
-            case,
-            events: vec![(event, actor.clone())],
-        };
+        let built = BuiltCase::new(case, vec![(event, actor.clone())]);
         let built = self.insert_built_cases(vec![built]).await?;
-        let BuiltCase { case, events } = built.into_iter().next().expect("one case in, one out");
+        let BuiltCase { case, events, .. } =
+            built.into_iter().next().expect("one case in, one out");
         let events = events
             .iter()
             .map(|(e, a)| EventRecord::from_draft(1, e, a))
@@ -139,7 +161,7 @@ impl Store {
             crate::Db::Postgres(pool) => {
                 let mut batch = batch;
                 let mut tx = pool.begin().await?;
-                insert_cases!(tx, &mut batch, crate::args::Marks::Numbered)?;
+                insert_cases!(tx, &mut batch, crate::args::Marks::Numbered, &self.party_key)?;
                 tx.commit().await?;
                 Ok(batch)
             }

@@ -5,15 +5,18 @@
 
 mod accounts;
 mod args;
+mod backfill;
 mod bulk;
 mod cache;
 mod calendar;
 mod cases;
 mod directory;
 mod error;
+mod keys;
 pub mod list;
 mod refs;
 mod rows;
+pub mod search;
 mod writer;
 
 use std::str::FromStr;
@@ -31,6 +34,7 @@ pub use accounts::{Actor, NewUser};
 pub use cases::{BuiltCase, CaseRecord, EventRecord, format_number};
 pub use directory::{NewMediator, NewOrganization};
 pub use error::StoreError;
+pub use keys::{PartyKey, default_key_path};
 pub use list::{CaseFilter, CasePage, CaseSummary};
 
 /// A pool on one of the two backends.
@@ -86,6 +90,8 @@ pub struct Store {
     /// SQLite's group-commit writer; None on PostgreSQL.
     writer: Option<writer::Writer>,
     caches: Arc<cache::Caches>,
+    /// The secret behind the parties' keyed hashes.
+    party_key: PartyKey,
 }
 
 impl std::fmt::Debug for Store {
@@ -102,20 +108,21 @@ pub const DEFAULT_SQLITE_URL: &str = "sqlite://concord.db";
 
 impl Store {
     /// Connects to `url` (`postgres://…`, `sqlite://path` or a plain file path), runs the
-    /// migrations and loads the working-day calendar.
-    pub async fn open(url: &str) -> Result<Self, StoreError> {
+    /// migrations and loads the working-day calendar. `key` is the center's secret for the
+    /// parties' keyed hashes: the same key must be used every time.
+    pub async fn open(url: &str, key: PartyKey) -> Result<Self, StoreError> {
         let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Db::Postgres(connect_postgres(url).await?)
         } else {
             Db::Sqlite(connect_sqlite(url).await?)
         };
-        Self::from_db(db).await
+        Self::from_db(db, key).await
     }
 
     /// Wraps an existing pool (tests pass a PostgreSQL pool bound to a fresh schema).
-    pub async fn from_db(db: Db) -> Result<Self, StoreError> {
+    pub async fn from_db(db: Db, key: PartyKey) -> Result<Self, StoreError> {
         let writer = match &db {
-            Db::Sqlite(p) => Some(writer::Writer::start(p.clone())),
+            Db::Sqlite(p) => Some(writer::Writer::start(p.clone(), key.clone())),
             Db::Postgres(_) => None,
         };
         let store = Self {
@@ -123,8 +130,10 @@ impl Store {
             calendar: Arc::new(RwLock::new(Arc::new(WorkCalendar::default()))),
             writer,
             caches: Arc::default(),
+            party_key: key,
         };
         store.migrate().await?;
+        store.backfill().await?;
         store.seed_calendar().await?;
         store.reload_calendar().await?;
         Ok(store)

@@ -45,9 +45,9 @@ pub struct CasePage {
 
 /// A query's conditions with their parameters.
 #[derive(Default)]
-struct Where {
-    clauses: Vec<String>,
-    args: Args,
+pub(crate) struct Where {
+    pub clauses: Vec<String>,
+    pub args: Args,
 }
 
 impl Where {
@@ -119,7 +119,7 @@ pub(crate) fn open_statuses() -> String {
 
 /// A subtree as an equality on the column that names it, so that the list walks that
 /// column's index in date order; above county level, a range of codes.
-fn region_clause(w: &mut Where, r: &RegionCode) {
+pub(crate) fn region_clause(w: &mut Where, r: &RegionCode) {
     match r.level() {
         RegionLevel::Village => w.text(|p| format!("region_code = {p}"), r.as_str()),
         RegionLevel::Township => w.text(|p| format!("township_code = {p}"), township_key(r)),

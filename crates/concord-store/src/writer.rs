@@ -19,6 +19,7 @@ use crate::StoreError;
 use crate::args::Marks;
 use crate::bulk::insert_cases;
 use crate::cases::BuiltCase;
+use crate::keys::PartyKey;
 
 /// Called once the batch's commit is known: Ok, or why it failed.
 type Done = Box<dyn FnOnce(Result<(), String>) + Send>;
@@ -47,9 +48,9 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
-    pub(crate) fn start(pool: SqlitePool) -> Self {
+    pub(crate) fn start(pool: SqlitePool, key: PartyKey) -> Self {
         let (jobs, rx) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run(pool, rx));
+        tokio::spawn(run(pool, key, rx));
         Self { jobs }
     }
 
@@ -108,7 +109,7 @@ fn settle<T>(result: Result<T, StoreError>, commit: Result<(), String>) -> Resul
     }
 }
 
-async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<Job>) {
+async fn run(pool: SqlitePool, key: PartyKey, mut rx: mpsc::Receiver<Job>) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -117,7 +118,7 @@ async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let (dones, commit) = match commit_batch(&pool, batch).await {
+        let (dones, commit) = match commit_batch(&pool, batch, &key).await {
             Ok((dones, commit)) => (dones, commit.map_err(|e| e.to_string())),
             // The jobs were dropped unrun: their callers hear that the write did not happen.
             Err(e) => {
@@ -136,7 +137,11 @@ async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<Job>) {
 
 type BatchOutcome = (Vec<Done>, Result<(), sqlx::Error>);
 
-async fn commit_batch(pool: &SqlitePool, batch: Vec<Job>) -> Result<BatchOutcome, sqlx::Error> {
+async fn commit_batch(
+    pool: &SqlitePool,
+    batch: Vec<Job>,
+    key: &PartyKey,
+) -> Result<BatchOutcome, sqlx::Error> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let mut dones = Vec::with_capacity(batch.len());
     let mut registrations = Vec::new();
@@ -147,7 +152,7 @@ async fn commit_batch(pool: &SqlitePool, batch: Vec<Job>) -> Result<BatchOutcome
         }
     }
     if !registrations.is_empty() {
-        dones.extend(register_all(&mut tx, registrations).await?);
+        dones.extend(register_all(&mut tx, registrations, key).await?);
     }
     let commit = tx.commit().await;
     Ok((dones, commit))
@@ -185,6 +190,7 @@ async fn run_closure(
 async fn register_all(
     tx: &mut SqliteConnection,
     registrations: Vec<Registration>,
+    key: &PartyKey,
 ) -> Result<Vec<Done>, sqlx::Error> {
     let sizes: Vec<usize> = registrations.iter().map(|r| r.cases.len()).collect();
     let (mut all, answers): (Vec<Vec<BuiltCase>>, Vec<_>) = registrations
@@ -193,7 +199,7 @@ async fn register_all(
         .unzip();
     let mut joined: Vec<BuiltCase> = all.iter_mut().flat_map(std::mem::take).collect();
     let mut savepoint = tx.begin().await?;
-    if insert_cases!(savepoint, &mut joined, Marks::Anonymous).is_ok() {
+    if insert_cases!(savepoint, &mut joined, Marks::Anonymous, key).is_ok() {
         savepoint.commit().await?;
         let mut rest = joined.into_iter();
         return Ok(sizes
@@ -208,7 +214,7 @@ async fn register_all(
     for (n, answer) in sizes.into_iter().zip(answers) {
         let mut cases: Vec<BuiltCase> = rest.by_ref().take(n).collect();
         let mut savepoint = tx.begin().await?;
-        let result = match insert_cases!(savepoint, &mut cases, Marks::Anonymous) {
+        let result = match insert_cases!(savepoint, &mut cases, Marks::Anonymous, key) {
             Ok(()) => {
                 savepoint.commit().await?;
                 Ok(cases)

@@ -2,6 +2,7 @@
 //! the working-day calendar and staff accounts.
 
 mod calendar_cmd;
+mod classify_cmd;
 
 use std::net::SocketAddr;
 
@@ -18,6 +19,12 @@ struct Cli {
     /// `postgres://…` for PostgreSQL; a file path or `sqlite://path` for SQLite.
     #[arg(long, global = true, env = "CONCORD_DATABASE", default_value = concord_store::DEFAULT_SQLITE_URL)]
     database: String,
+    /// The center's secret key for matching people by keyed hashes of their phone and ID
+    /// numbers; created on first use. Default: beside the SQLite file (`concord.db.key`),
+    /// or `concord.key` for PostgreSQL. Keep it with the backups: without it, earlier
+    /// cases no longer match.
+    #[arg(long, global = true, env = "CONCORD_KEY_FILE")]
+    key_file: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -48,6 +55,8 @@ enum Command {
     /// Staff accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Suggest a dispute category for a description; train and evaluate models.
+    Classify(classify_cmd::ClassifyArgs),
 }
 
 #[derive(Subcommand)]
@@ -81,7 +90,19 @@ async fn main() -> Result<()> {
         )
         .init();
     let cli = Cli::parse();
-    let store = Store::open(&cli.database)
+    if let Command::Classify(args) = cli.command {
+        return classify_cmd::run(args);
+    }
+    let key_file = cli
+        .key_file
+        .clone()
+        .unwrap_or_else(|| concord_store::default_key_path(&cli.database));
+    let (key, created) = concord_store::PartyKey::load_or_create(&key_file)
+        .with_context(|| format!("cannot read the key file {}", key_file.display()))?;
+    if created {
+        tracing::warn!(path = %key_file.display(), "created a new key file: keep it with the backups");
+    }
+    let store = Store::open(&cli.database, key)
         .await
         .with_context(|| format!("cannot open the database {}", redact(&cli.database)))?;
     let result = run(cli.command, &store).await;
@@ -107,6 +128,7 @@ async fn run(command: Command, store: &Store) -> Result<()> {
         }
         Command::Calendar(c) => calendar_cmd::run(c, store).await,
         Command::User(u) => user(u, store).await,
+        Command::Classify(_) => unreachable!("runs without the database"),
     }
 }
 

@@ -4,6 +4,7 @@ mod auth;
 mod calendar;
 mod cases;
 mod directory;
+mod search;
 
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -43,6 +44,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::create_case, cases::list_cases))
         .routes(routes!(cases::get_case))
         .routes(routes!(cases::transition))
+        .routes(routes!(search::search))
         .routes(routes!(directory::regions))
         .routes(routes!(directory::organizations))
         .routes(routes!(directory::mediators))

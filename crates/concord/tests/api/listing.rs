@@ -171,7 +171,12 @@ async fn every_list_filter_walks_an_index_in_date_order_on_sqlite() {
             ..Default::default()
         },
     ];
-    for f in filters {
+    let by_place = [region("331125003000"), region("331125003002")].map(|region| CaseFilter {
+        region,
+        status: Some(Status::Archived),
+        ..Default::default()
+    });
+    for f in filters.into_iter().chain(by_place) {
         let f = CaseFilter { limit: 50, ..f };
         let plan = app
             .store
@@ -181,6 +186,9 @@ async fn every_list_filter_walks_an_index_in_date_order_on_sqlite() {
         let plan = plan.join(" / ");
         assert!(plan.contains("USING INDEX"), "{f:?}: {plan}");
         assert!(!plan.contains("TEMP B-TREE"), "{f:?} sorts: {plan}");
+        if f.status.is_some() {
+            assert!(plan.contains("status=?"), "{f:?} steps over other states: {plan}");
+        }
     }
     for region in [county, region("331125003000"), region("331125003002")] {
         let f = CaseFilter {

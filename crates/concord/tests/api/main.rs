@@ -10,3 +10,4 @@ mod directory;
 mod errors;
 mod listing;
 mod numbering;
+mod search;

@@ -59,10 +59,7 @@ both!(
                 calendar: &cal,
             };
             let (case, event) = register(input.validate().unwrap(), String::new(), &ctx);
-            vec![BuiltCase {
-                case,
-                events: vec![(event, Actor::system())],
-            }]
+            vec![BuiltCase::new(case, vec![(event, Actor::system())])]
         };
         // Well-formed but not in the region table: only the database's foreign key
         // refuses it, inside a batch shared with the good ones.

@@ -60,7 +60,9 @@ impl TestApp {
         let dir = std::env::temp_dir().join(unique("concord_test"));
         std::fs::create_dir_all(&dir).unwrap();
         let url = format!("sqlite://{}", dir.join("concord.db").display());
-        let store = Store::open(&url).await.expect("open sqlite");
+        let store = Store::open(&url, concord_store::PartyKey::random())
+            .await
+            .expect("open sqlite");
         Self::start(store, Cleanup::Dir(dir)).await
     }
 
@@ -96,7 +98,7 @@ impl TestApp {
             .connect_with(opts)
             .await
             .unwrap();
-        let store = Store::from_db(Db::Postgres(pool))
+        let store = Store::from_db(Db::Postgres(pool), concord_store::PartyKey::random())
             .await
             .expect("migrate postgres");
         Some(Self::start(store, Cleanup::Schema(url, schema)).await)

@@ -1,0 +1,117 @@
+//! One-off backfills for data written before a feature existed: search terms and the
+//! parties' keyed hashes for cases stored before migration 0003. Each runs once, in
+//! batches, before the server serves, and records in `meta` that it is done.
+
+use std::collections::HashMap;
+
+use concord_domain::person::{IdNumber, Phone};
+
+use crate::args::{Arg, Marks};
+use crate::bulk::{search_statements, statements};
+use crate::{Store, StoreError, with_db};
+
+const BATCH: i64 = 2_000;
+
+impl Store {
+    pub(crate) async fn backfill(&self) -> Result<(), StoreError> {
+        if self.meta("search_terms_v1").await?.is_none() {
+            self.backfill_search().await?;
+            self.set_meta("search_terms_v1", "done").await?;
+        }
+        if self.meta("party_keys_v1").await?.is_none() {
+            self.backfill_party_keys().await?;
+            self.set_meta("party_keys_v1", "done").await?;
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(with_db!(self, pool => {
+            sqlx::query_scalar("SELECT value FROM meta WHERE key = $1").bind(key).fetch_optional(pool).await?
+        }))
+    }
+
+    pub(crate) async fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        with_db!(self, pool => {
+            sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2)
+                         ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+                .bind(key).bind(value).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    fn marks(&self) -> Marks {
+        match self.db {
+            crate::Db::Sqlite(_) => Marks::Anonymous,
+            crate::Db::Postgres(_) => Marks::Numbered,
+        }
+    }
+
+    async fn backfill_search(&self) -> Result<(), StoreError> {
+        let mut after = 0i64;
+        loop {
+            let cases: Vec<(i64, String, String)> = with_db!(self, pool => {
+                sqlx::query_as("SELECT id, description, address FROM cases WHERE id > $1 ORDER BY id LIMIT $2")
+                    .bind(after).bind(BATCH).fetch_all(pool).await?
+            });
+            let Some(last) = cases.last().map(|c| c.0) else { return Ok(()) };
+            let names: Vec<(i64, String)> = with_db!(self, pool => {
+                sqlx::query_as("SELECT case_id, name FROM parties WHERE case_id > $1 AND case_id <= $2")
+                    .bind(after).bind(last).fetch_all(pool).await?
+            });
+            let mut by_case: HashMap<i64, Vec<String>> = HashMap::new();
+            for (id, name) in names {
+                by_case.entry(id).or_default().push(name);
+            }
+            let terms: Vec<(i64, String)> = cases
+                .iter()
+                .map(|(id, d, a)| {
+                    let names = by_case.get(id).map(Vec::as_slice).unwrap_or_default();
+                    let texts = [d.as_str(), a.as_str()]
+                        .into_iter()
+                        .chain(names.iter().map(String::as_str));
+                    (*id, concord_text::tokens::index_terms(texts))
+                })
+                .collect();
+            let stmts = search_statements(self.marks(), terms.iter().map(|(i, t)| (*i, t.as_str())));
+            self.run_statements(stmts).await?;
+            after = last;
+        }
+    }
+
+    async fn backfill_party_keys(&self) -> Result<(), StoreError> {
+        let mut after = 0i64;
+        loop {
+            let rows: Vec<(i64, Option<String>, Option<String>)> = with_db!(self, pool => {
+                sqlx::query_as("SELECT id, phone, id_number FROM parties WHERE id > $1 ORDER BY id LIMIT $2")
+                    .bind(after).bind(BATCH).fetch_all(pool).await?
+            });
+            let Some(last) = rows.last().map(|r| r.0) else { return Ok(()) };
+            let values = rows.iter().map(|(id, phone, idn)| {
+                let pk = phone.as_deref().and_then(|p| Phone::parse("phone", p).ok());
+                let ik = idn.as_deref().and_then(|i| IdNumber::parse("id_number", i).ok());
+                vec![
+                    Arg::Int(*id),
+                    Arg::OptText(pk.map(|p| self.party_key.phone(&p))),
+                    Arg::OptText(ik.map(|i| self.party_key.id_number(&i))),
+                ]
+            });
+            let head = "UPDATE parties SET phone_key = v.column2, id_key = v.column3 FROM (VALUES ";
+            let stmts = statements(self.marks(), head, ") AS v WHERE parties.id = v.column1", values);
+            self.run_statements(stmts).await?;
+            after = last;
+        }
+    }
+
+    /// Runs statements built by `bulk` in one write transaction.
+    async fn run_statements(&self, stmts: Vec<(String, crate::args::Args)>) -> Result<(), StoreError> {
+        crate::writer::write_tx!(self, |conn| {
+            for (sql, args) in stmts {
+                crate::args::bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql)), &args.0)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            Ok::<(), StoreError>(())
+        })
+    }
+}

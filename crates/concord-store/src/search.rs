@@ -1,0 +1,177 @@
+//! Finding cases: by number, by a party's phone or ID number (through their keyed
+//! hashes), or by Chinese free text over descriptions, addresses and party names — newest
+//! first, every term required, within the searcher's region.
+
+use concord_domain::person::{IdNumber, Phone};
+use concord_domain::region::RegionCode;
+use concord_text::tokens::query_terms;
+
+use crate::args::{Arg, Args, bind_all};
+use crate::cases::CASE_COLUMNS;
+use crate::list::{CaseSummary, Where, region_clause};
+use crate::rows::{CaseRow, case_from_rows};
+use crate::{Store, StoreError, with_db};
+
+/// What a search box's text asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SearchQuery {
+    /// A case number, `331125-2025-00042`.
+    Number(String),
+    Phone(Phone),
+    IdNumber(IdNumber),
+    /// Terms the text must all contain.
+    Text(Vec<String>),
+}
+
+impl SearchQuery {
+    pub fn parse(q: &str) -> SearchQuery {
+        let q = q.trim();
+        let b = q.as_bytes();
+        let number = b.len() >= 13
+            && b[6] == b'-'
+            && b[11] == b'-'
+            && q.bytes().all(|c| c.is_ascii_digit() || c == b'-');
+        if number {
+            return SearchQuery::Number(q.to_string());
+        }
+        if let Ok(p) = Phone::parse("q", q) {
+            return SearchQuery::Phone(p);
+        }
+        if let Ok(id) = IdNumber::parse("q", q) {
+            return SearchQuery::IdNumber(id);
+        }
+        SearchQuery::Text(query_terms(q))
+    }
+}
+
+/// Candidates fetched from the index per round; rounds continue below the last one while
+/// the searcher's region filters them out.
+const ROUND: i64 = 500;
+const MAX_ROUNDS: usize = 6;
+
+impl Store {
+    /// Up to `limit` cases in `scope`'s subtree matching `q`, newest first.
+    pub async fn search(
+        &self,
+        q: &str,
+        scope: &RegionCode,
+        limit: u32,
+    ) -> Result<Vec<CaseSummary>, StoreError> {
+        let limit = limit.clamp(1, 100) as usize;
+        let (inner, key) = match SearchQuery::parse(q) {
+            SearchQuery::Number(n) => ("SELECT id FROM cases WHERE number = {k}", n),
+            SearchQuery::Phone(p) => (
+                "SELECT case_id FROM parties WHERE phone_key = {k}",
+                self.party_key.phone(&p),
+            ),
+            SearchQuery::IdNumber(id) => (
+                "SELECT case_id FROM parties WHERE id_key = {k}",
+                self.party_key.id_number(&id),
+            ),
+            SearchQuery::Text(terms) if terms.is_empty() => return Ok(Vec::new()),
+            SearchQuery::Text(terms) => return self.search_text(&terms, scope, limit).await,
+        };
+        let mut scope_sql = Where::default();
+        let k = scope_sql.args.push(Arg::Text(key));
+        region_clause(&mut scope_sql, scope);
+        let sql = format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE id IN ({}) AND {} ORDER BY id DESC LIMIT {limit}",
+            inner.replace("{k}", &k),
+            scope_sql.clauses.join(" AND ")
+        );
+        self.fetch_summaries(sql, scope_sql.args).await
+    }
+
+    async fn search_text(
+        &self,
+        terms: &[String],
+        scope: &RegionCode,
+        limit: usize,
+    ) -> Result<Vec<CaseSummary>, StoreError> {
+        let mut found: Vec<CaseSummary> = Vec::new();
+        let mut below = i64::MAX;
+        for _ in 0..MAX_ROUNDS {
+            let ids = self.text_candidates(terms, below).await?;
+            let Some(lowest) = ids.last().copied() else { break };
+            let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+            let mut w = Where::default();
+            region_clause(&mut w, scope);
+            let sql = format!(
+                "SELECT {CASE_COLUMNS} FROM cases WHERE id IN ({}) AND {} ORDER BY id DESC",
+                list.join(", "),
+                w.clauses.join(" AND ")
+            );
+            found.extend(self.fetch_summaries(sql, w.args).await?);
+            if found.len() >= limit || ids.len() < ROUND as usize {
+                break;
+            }
+            below = lowest;
+        }
+        found.truncate(limit);
+        Ok(found)
+    }
+
+    /// The ids of the newest ROUND cases below `below` that contain every term: from
+    /// SQLite's FTS5 table or PostgreSQL's tsvector index.
+    async fn text_candidates(&self, terms: &[String], below: i64) -> Result<Vec<i64>, StoreError> {
+        // Terms are letters and digits only (query_terms), so quoting them is safe.
+        Ok(match &self.db {
+            crate::Db::Sqlite(pool) => {
+                let expr: Vec<String> = terms.iter().map(|t| format!("\"{t}\"")).collect();
+                let sql = format!(
+                    "SELECT rowid FROM case_search WHERE case_search MATCH $1 AND rowid < $2
+                     ORDER BY rowid DESC LIMIT {ROUND}"
+                );
+                sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                    .bind(expr.join(" "))
+                    .bind(below)
+                    .fetch_all(pool)
+                    .await?
+            }
+            crate::Db::Postgres(pool) => {
+                let expr: Vec<String> = terms.iter().map(|t| format!("'{t}'")).collect();
+                let sql = format!(
+                    "SELECT case_id FROM case_search WHERE terms @@ $1::tsquery AND case_id < $2
+                     ORDER BY case_id DESC LIMIT {ROUND}"
+                );
+                sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                    .bind(expr.join(" & "))
+                    .bind(below)
+                    .fetch_all(pool)
+                    .await?
+            }
+        })
+    }
+
+    async fn fetch_summaries(&self, sql: String, args: Args) -> Result<Vec<CaseSummary>, StoreError> {
+        let rows: Vec<CaseRow> = with_db!(self, pool => {
+            bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &args.0).fetch_all(pool).await?
+        });
+        rows.into_iter()
+            .map(|r| {
+                Ok(CaseSummary {
+                    case: case_from_rows(r, Vec::new(), Vec::new())?,
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_query_is_read_as_what_it_looks_like() {
+        assert_eq!(
+            SearchQuery::parse(" 331125-2025-00042 "),
+            SearchQuery::Number("331125-2025-00042".into())
+        );
+        assert!(matches!(SearchQuery::parse("13800138000"), SearchQuery::Phone(_)));
+        assert!(matches!(
+            SearchQuery::parse("11010519491231002X"),
+            SearchQuery::IdNumber(_)
+        ));
+        assert!(matches!(SearchQuery::parse("楼上漏水"), SearchQuery::Text(t) if !t.is_empty()));
+    }
+}
