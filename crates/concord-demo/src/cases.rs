@@ -7,7 +7,8 @@ use concord_domain::case::{
     Satisfaction,
 };
 use concord_domain::category::Category;
-use concord_domain::lifecycle::{self, Action, Context, EventDraft, ReferralTarget};
+use concord_domain::intake::{PetitionInfo, TransferInfo, VisitLevel};
+use concord_domain::lifecycle::{self, Action, CoHandler, Context, EventDraft, ReferralTarget};
 use concord_domain::org::{OrgKind, Organization, Role};
 use concord_domain::region::{Region, RegionLevel};
 use concord_store::{Actor, BuiltCase, Store, StoreError};
@@ -97,6 +98,7 @@ fn build(rng: &mut StdRng, ctx: &Ctx, at: Timestamp) -> BuiltCase {
     let cal = Context {
         now: at,
         calendar: ctx.calendar,
+        routing: None,
     };
     let registrar = registrar(ctx, facts.channel);
     let (case, first) = lifecycle::register(facts, String::new(), &cal);
@@ -120,23 +122,25 @@ fn new_case(rng: &mut StdRng, ctx: &Ctx) -> NewCaseInput {
         .iter()
         .find(|r| r.code == region.code)
         .map_or("", |r| r.name.as_str());
+    let complainants = if mass {
+        rng.random_range(5..80)
+    } else {
+        rng.random_range(1..3)
+    };
+    let channel = channel(rng, petition);
     NewCaseInput {
         kind: if petition {
             CaseKind::Petition
         } else {
             CaseKind::Dispute
         },
-        channel: channel(rng, petition),
+        channel,
         category,
         description: names::description(rng, category, place, amount),
         region: region.code.to_string(),
         address: Some(format!("云和县{place}")),
         amount: amount.map(|a| a as f64 / 100.0),
-        complainants: if mass {
-            rng.random_range(5..80)
-        } else {
-            rng.random_range(1..3)
-        },
+        complainants,
         complexity: *pick(
             rng,
             &[
@@ -151,6 +155,35 @@ fn new_case(rng: &mut StdRng, ctx: &Ctx) -> NewCaseInput {
         level: None,
         tier: None,
         parties: parties(rng, category),
+        window: None,
+        petition: petition.then(|| petition_info(rng, complainants)),
+        transfer: (channel == Channel::Transfer).then(|| TransferInfo {
+            from_unit: pick(rng, &["云和县信访局", "云和县公安局", "云和县人民法院"]).to_string(),
+            form_number: format!("YHYJ-{:05}", rng.random_range(1..99_999)),
+            note: String::new(),
+        }),
+        source: None,
+        external_ref: None,
+    }
+}
+
+/// Most petitioners come to the county; a few go higher.
+fn petition_info(rng: &mut StdRng, complainants: u32) -> PetitionInfo {
+    let visited_level = *pick(
+        rng,
+        &[
+            VisitLevel::County,
+            VisitLevel::County,
+            VisitLevel::County,
+            VisitLevel::Township,
+            VisitLevel::City,
+            VisitLevel::Province,
+        ],
+    );
+    PetitionInfo {
+        visitors: complainants,
+        representatives: Vec::new(),
+        visited_level,
     }
 }
 
@@ -259,6 +292,7 @@ impl History {
         let c = Context {
             now: at,
             calendar: ctx.calendar,
+            routing: None,
         };
         match lifecycle::apply(&self.case, action, &c) {
             Ok((next, event)) => {
@@ -328,8 +362,11 @@ fn mediate(rng: &mut StdRng, ctx: &Ctx, h: &mut History, level: Option<Level>, r
     let level = level.unwrap_or(h.case.facts.level);
     let lead = lead_unit(rng, ctx, &h.case, level);
     let mediator = ctx.dir.mediators.iter().find(|m| m.org_id == lead.id);
-    let co_handlers: Vec<i64> = if rng.random_bool(0.12) {
-        co_handler(ctx, &h.case, lead.id).into_iter().collect()
+    let co_handlers: Vec<CoHandler> = if rng.random_bool(0.12) {
+        co_handler(ctx, &h.case, lead.id)
+            .into_iter()
+            .map(CoHandler::Unit)
+            .collect()
     } else {
         Vec::new()
     };

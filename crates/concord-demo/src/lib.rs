@@ -6,6 +6,7 @@ mod cases;
 mod names;
 mod orgs;
 mod regions;
+mod routing;
 
 use concord_store::{Store, StoreError};
 use jiff::Timestamp;
@@ -42,6 +43,7 @@ pub async fn load(store: &Store, cases: usize, now: Timestamp) -> Result<Loaded,
             d
         }
     };
+    routing::seed(store, &directory.orgs).await?;
     loaded.cases = cases::load(store, &regions, &directory, cases, now).await?;
     Ok(loaded)
 }

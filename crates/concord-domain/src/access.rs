@@ -26,6 +26,9 @@ pub fn may(role: Role, action: ActionKind) -> bool {
         K::Confirm | K::DenyConfirmation => &[R::Judge],
         K::FollowUp => &[R::FollowUp],
         K::Withdraw => &[R::Clerk, R::Dispatcher, R::Mediator],
+        K::Reclassify => &[R::Dispatcher, R::Clerk],
+        K::Return => &[R::Mediator, R::DepartmentHandler],
+        K::CompleteTask | K::ReturnTask => &[R::DepartmentHandler, R::Mediator, R::Dispatcher],
     };
     roles.contains(&role)
 }

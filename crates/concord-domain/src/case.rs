@@ -5,6 +5,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::category::Category;
+use crate::intake::{Intake, IntakeInput, PetitionInfo, TransferInfo, Window};
 use crate::labelled_enum;
 use crate::person::{IdNumber, Phone};
 use crate::region::{RegionCode, RegionLevel};
@@ -192,6 +193,20 @@ pub struct NewCaseInput {
     #[serde(default)]
     pub tier: Option<Tier>,
     pub parties: Vec<PartyInput>,
+    /// Channel `window`: which of the four windows (default 矛盾纠纷化解).
+    #[serde(default)]
+    pub window: Option<Window>,
+    /// Petitions: who came, how many, to which level.
+    #[serde(default)]
+    pub petition: Option<PetitionInfo>,
+    /// Channel `transfer`: the transfer form (移交单), required.
+    #[serde(default)]
+    pub transfer: Option<TransferInfo>,
+    /// A work order from elsewhere: its source (e.g. `12345`) and number there.
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub external_ref: Option<String>,
 }
 
 fn one() -> u32 {
@@ -223,6 +238,7 @@ pub struct NewCase {
     pub level: Level,
     pub tier: Tier,
     pub parties: Vec<Party>,
+    pub intake: Intake,
 }
 
 impl NewCaseInput {
@@ -251,6 +267,14 @@ impl NewCaseInput {
             ));
         }
         let parties = validate_parties(self.parties, &mut errs);
+        let intake = IntakeInput {
+            window: self.window,
+            petition: self.petition,
+            transfer: self.transfer,
+            source: self.source,
+            external_ref: self.external_ref,
+        }
+        .validate(self.kind, self.channel, &mut errs);
         errs.into_result()?;
         let region = region.expect("checked");
         Ok(NewCase {
@@ -266,6 +290,7 @@ impl NewCaseInput {
             tier: self.tier.unwrap_or(Tier::People),
             region,
             parties,
+            intake,
         })
     }
 }
@@ -394,6 +419,16 @@ pub struct Case {
     pub outcome: Option<Outcome>,
     pub closed_at: Option<Timestamp>,
     pub satisfaction: Option<Satisfaction>,
+    /// A dispatcher confirmed or corrected the category (a training example).
+    pub category_confirmed: bool,
+    /// Co-handlers' child tasks still open: the case cannot close until they are done.
+    pub open_tasks: u32,
+    /// 重复访: an earlier petition of the same person about the same matter.
+    pub repeat_of: Option<i64>,
+    /// 越级访: a case at a lower level still handling the same matter.
+    pub skip_level_of: Option<i64>,
+    /// 并案: the group case this one was merged into.
+    pub merged_into: Option<i64>,
     /// Bumped by every transition; a write against a stale version is refused.
     pub version: i64,
 }

@@ -8,10 +8,12 @@ pub mod case;
 pub mod category;
 pub mod deadline;
 pub mod error;
+pub mod intake;
 pub mod lifecycle;
 pub mod org;
 pub mod person;
 pub mod region;
+pub mod routing;
 pub mod time;
 
 pub use error::{FieldError, FieldErrors};

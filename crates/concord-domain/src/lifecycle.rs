@@ -3,7 +3,7 @@
 //! records it (who, when, what, why, before and after). Pure: `now` comes from the caller.
 
 use jiff::Timestamp;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
 
@@ -11,10 +11,12 @@ use crate::calendar::WorkCalendar;
 use crate::case::{
     Case, CaseKind, Complexity, Level, NewCase, Outcome, Satisfaction, Status, Tier, text,
 };
+use crate::category::Category;
 use crate::deadline::{
     PETITION_ACCEPTANCE_DAYS, PETITION_HANDLING_DAYS, handling_deadline, statutory_deadline,
 };
 use crate::labelled_enum;
+use crate::routing::Decision;
 use crate::{FieldError, FieldErrors};
 
 labelled_enum! {
@@ -34,6 +36,10 @@ labelled_enum! {
         Confirm = ("confirm", "司法确认"),
         DenyConfirmation = ("deny_confirmation", "不予确认"),
         Close = ("close", "办结"),
+        Reclassify = ("reclassify", "确认或更正类别"),
+        Return = ("return", "退回指挥中心"),
+        CompleteTask = ("complete_task", "协办完成"),
+        ReturnTask = ("return_task", "协办退回"),
         FollowUp = ("follow_up", "回访"),
         Archive = ("archive", "归档"),
         Withdraw = ("withdraw", "撤回"),
@@ -44,6 +50,45 @@ labelled_enum! {
     pub enum ReferralTarget {
         Litigation = ("litigation", "诉讼"),
         Arbitration = ("arbitration", "仲裁"),
+    }
+}
+
+/// A co-handling unit (协办单位): just its id, or with its own responsible person and
+/// working days (its child task's deadline; by default the case's).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum CoHandler {
+    Unit(i64),
+    Task {
+        unit: i64,
+        #[serde(default)]
+        responsible_person: Option<i64>,
+        #[serde(default)]
+        working_days: Option<u32>,
+    },
+}
+
+impl CoHandler {
+    pub fn unit(&self) -> i64 {
+        match self {
+            Self::Unit(u) | Self::Task { unit: u, .. } => *u,
+        }
+    }
+
+    pub fn responsible_person(&self) -> Option<i64> {
+        match self {
+            Self::Unit(_) => None,
+            Self::Task {
+                responsible_person, ..
+            } => *responsible_person,
+        }
+    }
+
+    pub fn working_days(&self) -> Option<u32> {
+        match self {
+            Self::Unit(_) => None,
+            Self::Task { working_days, .. } => *working_days,
+        }
     }
 }
 
@@ -65,7 +110,7 @@ pub enum Action {
     Assign {
         lead_unit: i64,
         #[serde(default)]
-        co_handlers: Vec<i64>,
+        co_handlers: Vec<CoHandler>,
         #[serde(default)]
         responsible_person: Option<i64>,
         #[serde(default)]
@@ -74,8 +119,29 @@ pub enum Action {
         level: Option<Level>,
         #[serde(default)]
         tier: Option<Tier>,
+        /// Why; required when the assignment differs from the routing suggestion.
         #[serde(default)]
         reason: Option<String>,
+    },
+    /// 确认或更正类别: the dispatcher's word on the category (a training example).
+    Reclassify {
+        category: Category,
+        #[serde(default)]
+        reason: Option<String>,
+    },
+    /// 退回: the unit hands the case back to the command center, saying why.
+    Return {
+        reason: String,
+    },
+    /// A co-handler reports its part done.
+    CompleteTask {
+        task: i64,
+        note: String,
+    },
+    /// A co-handler hands its part back, saying why.
+    ReturnTask {
+        task: i64,
+        reason: String,
     },
     StartMediation {
         #[serde(default)]
@@ -145,6 +211,10 @@ impl Action {
             Self::FollowUp { .. } => K::FollowUp,
             Self::Archive {} => K::Archive,
             Self::Withdraw { .. } => K::Withdraw,
+            Self::Reclassify { .. } => K::Reclassify,
+            Self::Return { .. } => K::Return,
+            Self::CompleteTask { .. } => K::CompleteTask,
+            Self::ReturnTask { .. } => K::ReturnTask,
         }
     }
 }
@@ -153,12 +223,40 @@ impl Action {
 pub fn allowed_actions(s: Status) -> &'static [ActionKind] {
     use ActionKind as K;
     match s {
-        Status::Registered => &[K::Accept, K::Reject, K::Withdraw],
-        Status::Accepted | Status::Escalated => &[K::Assign, K::Withdraw],
-        Status::Assigned => &[K::StartMediation, K::Withdraw],
-        Status::InMediation => &[K::ReachAgreement, K::FailMediation, K::Withdraw],
-        Status::Failed => &[K::EscalateLevel, K::EscalateTier, K::Refer, K::Withdraw],
-        Status::Agreed => &[K::ApplyConfirmation, K::Close, K::Withdraw],
+        Status::Registered => &[K::Accept, K::Reject, K::Reclassify, K::Withdraw],
+        Status::Accepted | Status::Escalated => &[K::Assign, K::Reclassify, K::Withdraw],
+        Status::Assigned => &[
+            K::StartMediation,
+            K::Return,
+            K::CompleteTask,
+            K::ReturnTask,
+            K::Reclassify,
+            K::Withdraw,
+        ],
+        Status::InMediation => &[
+            K::ReachAgreement,
+            K::FailMediation,
+            K::Return,
+            K::CompleteTask,
+            K::ReturnTask,
+            K::Reclassify,
+            K::Withdraw,
+        ],
+        Status::Failed => &[
+            K::EscalateLevel,
+            K::EscalateTier,
+            K::Refer,
+            K::Reclassify,
+            K::Withdraw,
+        ],
+        Status::Agreed => &[
+            K::ApplyConfirmation,
+            K::Close,
+            K::CompleteTask,
+            K::ReturnTask,
+            K::Reclassify,
+            K::Withdraw,
+        ],
         Status::Confirming => &[K::Confirm, K::DenyConfirmation],
         Status::Referred => &[K::Close],
         Status::Closed => &[K::FollowUp],
@@ -185,6 +283,8 @@ pub fn target(from: Status, a: ActionKind) -> Status {
         K::DenyConfirmation => Status::Agreed,
         K::FollowUp => Status::FollowedUp,
         K::Archive => Status::Archived,
+        K::Reclassify | K::CompleteTask | K::ReturnTask => from,
+        K::Return => Status::Accepted,
         K::Withdraw => {
             debug_assert!(from.is_open());
             Status::Withdrawn
@@ -198,6 +298,9 @@ pub enum TransitionError {
     NotAllowed { status: Status, action: ActionKind },
     #[error("{0}")]
     Ladder(FieldError),
+    /// Allowed in this state, but something else must happen first.
+    #[error("{0}")]
+    Blocked(FieldError),
     #[error("输入有误")]
     Invalid(FieldErrors),
 }
@@ -225,6 +328,8 @@ fn not_allowed_message(status: Status, action: ActionKind) -> String {
 pub struct Context<'a> {
     pub now: Timestamp,
     pub calendar: &'a WorkCalendar,
+    /// Where the routing rules would send the case (for `assign`).
+    pub routing: Option<&'a Decision>,
 }
 
 /// The record of one transition, to be appended to the case's timeline.
@@ -264,6 +369,11 @@ pub fn register(facts: NewCase, number: String, ctx: &Context) -> (Case, EventDr
         outcome: None,
         closed_at: None,
         satisfaction: None,
+        category_confirmed: false,
+        open_tasks: 0,
+        repeat_of: None,
+        skip_level_of: None,
+        merged_into: None,
         version: 1,
     };
     let event = EventDraft {
@@ -328,10 +438,44 @@ fn effect(c: &mut Case, action: Action, ctx: &Context) -> Effect {
             tier,
             reason,
         } => {
-            assign(c, lead_unit, co_handlers, responsible_person, mediator)?;
-            c.facts.level = level.unwrap_or(c.facts.level);
-            c.facts.tier = tier.unwrap_or(c.facts.tier);
-            Ok((optional(reason.as_deref())?, Map::new()))
+            let units: Vec<i64> = co_handlers.iter().map(CoHandler::unit).collect();
+            assign(c, lead_unit, units, responsible_person, mediator)?;
+            c.facts.level = level
+                .or(ctx.routing.map(|d| d.level))
+                .unwrap_or(c.facts.level);
+            c.facts.tier = tier.or(ctx.routing.map(|d| d.tier)).unwrap_or(c.facts.tier);
+            // Routing a case accepts its category: it becomes a training example.
+            c.category_confirmed = true;
+            let reason = optional(reason.as_deref())?;
+            let routing = routing_record(c, ctx.routing, reason.is_some())?;
+            Ok((
+                reason,
+                obj([("co_handlers", json!(co_handlers)), ("routing", routing)]),
+            ))
+        }
+        Action::Reclassify { category, reason } => {
+            let confirmed = category == c.facts.category;
+            c.facts.category = category;
+            c.category_confirmed = true;
+            let reason = optional(reason.as_deref())?;
+            Ok((reason, obj([("confirmed", json!(confirmed))])))
+        }
+        Action::CompleteTask { task, note } => {
+            c.open_tasks = c.open_tasks.saturating_sub(1);
+            let note = required("note", &note)?;
+            Ok((None, obj([("task", json!(task)), ("note", json!(note))])))
+        }
+        Action::ReturnTask { task, reason } => {
+            c.open_tasks = c.open_tasks.saturating_sub(1);
+            with_reason(&reason, [("task", json!(task))])
+        }
+        Action::Return { reason } => {
+            let by = c.lead_unit;
+            c.lead_unit = None;
+            c.co_handlers.clear();
+            c.responsible_person = None;
+            c.mediator = None;
+            with_reason(&reason, [("returned_by", json!(by))])
         }
         Action::StartMediation { mediator } => {
             c.mediator = mediator.or(c.mediator);
@@ -353,11 +497,13 @@ fn effect(c: &mut Case, action: Action, ctx: &Context) -> Effect {
         }
         Action::ApplyConfirmation { court } => Ok((None, obj([("court", json!(court))]))),
         Action::Confirm { ruling } => {
+            no_open_tasks(c)?;
             close(c, Outcome::AgreementConfirmed, ctx);
             Ok((None, obj([("ruling", json!(optional(ruling.as_deref())?))])))
         }
         Action::DenyConfirmation { reason } => with_reason(&reason, []),
         Action::Close { summary } => {
+            no_open_tasks(c)?;
             let outcome = c.outcome.unwrap_or(Outcome::Agreement);
             close(c, outcome, ctx);
             Ok((
@@ -456,6 +602,47 @@ fn escalate(c: &mut Case, by_level: bool, reason: &str, ctx: &Context) -> Effect
     with_reason(reason, [])
 }
 
+/// What the routing rules suggested and whether the assignment followed it; a departure
+/// needs a reason (`has_reason`).
+fn routing_record(
+    c: &Case,
+    d: Option<&Decision>,
+    has_reason: bool,
+) -> Result<Value, TransitionError> {
+    let Some(d) = d else { return Ok(Value::Null) };
+    let followed = c.facts.level == d.level
+        && c.facts.tier == d.tier
+        && (d.unit.is_none() || c.lead_unit == d.unit);
+    if !followed && !has_reason {
+        return Err(TransitionError::Invalid(
+            FieldError::new(
+                "reason",
+                "override_reason_required",
+                "交办与分流建议不一致,请说明理由",
+            )
+            .into(),
+        ));
+    }
+    Ok(json!({
+        "version": d.version,
+        "fired": d.fired,
+        "reasons": d.reasons,
+        "suggested": {"level": d.level, "tier": d.tier, "unit": d.unit},
+        "followed": followed,
+    }))
+}
+
+fn no_open_tasks(c: &Case) -> Result<(), TransitionError> {
+    if c.open_tasks == 0 {
+        return Ok(());
+    }
+    Err(TransitionError::Blocked(FieldError::new(
+        "action",
+        "open_tasks",
+        format!("尚有{}项协办任务未完成,不能办结", c.open_tasks),
+    )))
+}
+
 fn close(c: &mut Case, outcome: Outcome, ctx: &Context) {
     c.outcome = Some(outcome);
     c.closed_at = Some(ctx.now);
@@ -495,6 +682,7 @@ fn snapshot(c: &Case) -> Map<String, Value> {
         ("statutory_deadline", ts(c.statutory_deadline)),
         ("outcome", json!(c.outcome)),
         ("satisfaction", json!(c.satisfaction)),
+        ("category", json!(c.facts.category)),
     ])
 }
 

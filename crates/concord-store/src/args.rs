@@ -8,6 +8,7 @@ pub(crate) enum Arg {
     Int(i64),
     OptText(Option<String>),
     OptInt(Option<i64>),
+    Bool(bool),
 }
 
 /// Parameters and the placeholders that name them: `$1, $2, …`, or for statements with
@@ -54,6 +55,7 @@ macro_rules! bind_all {
                 $crate::args::Arg::Int(i) => q.bind(*i),
                 $crate::args::Arg::OptText(s) => q.bind(s.clone()),
                 $crate::args::Arg::OptInt(i) => q.bind(*i),
+                $crate::args::Arg::Bool(b) => q.bind(*b),
             };
         }
         q

@@ -54,7 +54,9 @@ impl Store {
                 sqlx::query_as("SELECT id, description, address FROM cases WHERE id > $1 ORDER BY id LIMIT $2")
                     .bind(after).bind(BATCH).fetch_all(pool).await?
             });
-            let Some(last) = cases.last().map(|c| c.0) else { return Ok(()) };
+            let Some(last) = cases.last().map(|c| c.0) else {
+                return Ok(());
+            };
             let names: Vec<(i64, String)> = with_db!(self, pool => {
                 sqlx::query_as("SELECT case_id, name FROM parties WHERE case_id > $1 AND case_id <= $2")
                     .bind(after).bind(last).fetch_all(pool).await?
@@ -73,7 +75,8 @@ impl Store {
                     (*id, concord_text::tokens::index_terms(texts))
                 })
                 .collect();
-            let stmts = search_statements(self.marks(), terms.iter().map(|(i, t)| (*i, t.as_str())));
+            let stmts =
+                search_statements(self.marks(), terms.iter().map(|(i, t)| (*i, t.as_str())));
             self.run_statements(stmts).await?;
             after = last;
         }
@@ -86,10 +89,14 @@ impl Store {
                 sqlx::query_as("SELECT id, phone, id_number FROM parties WHERE id > $1 ORDER BY id LIMIT $2")
                     .bind(after).bind(BATCH).fetch_all(pool).await?
             });
-            let Some(last) = rows.last().map(|r| r.0) else { return Ok(()) };
+            let Some(last) = rows.last().map(|r| r.0) else {
+                return Ok(());
+            };
             let values = rows.iter().map(|(id, phone, idn)| {
                 let pk = phone.as_deref().and_then(|p| Phone::parse("phone", p).ok());
-                let ik = idn.as_deref().and_then(|i| IdNumber::parse("id_number", i).ok());
+                let ik = idn
+                    .as_deref()
+                    .and_then(|i| IdNumber::parse("id_number", i).ok());
                 vec![
                     Arg::Int(*id),
                     Arg::OptText(pk.map(|p| self.party_key.phone(&p))),
@@ -97,14 +104,22 @@ impl Store {
                 ]
             });
             let head = "UPDATE parties SET phone_key = v.column2, id_key = v.column3 FROM (VALUES ";
-            let stmts = statements(self.marks(), head, ") AS v WHERE parties.id = v.column1", values);
+            let stmts = statements(
+                self.marks(),
+                head,
+                ") AS v WHERE parties.id = v.column1",
+                values,
+            );
             self.run_statements(stmts).await?;
             after = last;
         }
     }
 
     /// Runs statements built by `bulk` in one write transaction.
-    async fn run_statements(&self, stmts: Vec<(String, crate::args::Args)>) -> Result<(), StoreError> {
+    async fn run_statements(
+        &self,
+        stmts: Vec<(String, crate::args::Args)>,
+    ) -> Result<(), StoreError> {
         crate::writer::write_tx!(self, |conn| {
             for (sql, args) in stmts {
                 crate::args::bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql)), &args.0)

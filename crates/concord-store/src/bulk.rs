@@ -29,7 +29,8 @@ const CASE_HEAD: &str = "INSERT INTO cases (number, county_code, year, seq, kind
     category, description, region_code, address, amount_fen, complainants, complexity, level,
     tier, status, lead_unit, responsible_person, mediator, registered_at, accepted_at,
     clock_start, deadline, acceptance_due, statutory_deadline, outcome, closed_at, satisfaction,
-    version, township_code) VALUES ";
+    version, township_code, category_confirmed, intake_window, petition, transfer, source,
+    external_ref, tracking_hash, repeat_of, skip_level_of) VALUES ";
 
 const PARTY_HEAD: &str = "INSERT INTO parties (case_id, ordinal, role, kind, name, phone,
     id_number, phone_key, id_key) VALUES ";
@@ -76,7 +77,15 @@ fn ts(t: Option<jiff::Timestamp>) -> Arg {
     Arg::OptInt(t.map(to_micros))
 }
 
-fn case_row(c: &Case) -> Vec<Arg> {
+fn json_arg<T: serde::Serialize>(v: &Option<T>) -> Arg {
+    Arg::OptText(
+        v.as_ref()
+            .map(|v| serde_json::to_string(v).expect("serializes")),
+    )
+}
+
+fn case_row(b: &BuiltCase) -> Vec<Arg> {
+    let c = &b.case;
     let f = &c.facts;
     let (county, year) = numbering_key(c);
     let seq: i64 = c
@@ -117,6 +126,15 @@ fn case_row(c: &Case) -> Vec<Arg> {
         Arg::OptText(c.satisfaction.map(|s| s.as_str().to_string())),
         Arg::Int(c.version),
         text(township_key(&f.region)),
+        Arg::Bool(c.category_confirmed),
+        Arg::OptText(f.intake.window.map(|w| w.as_str().to_string())),
+        json_arg(&f.intake.petition),
+        json_arg(&f.intake.transfer),
+        Arg::OptText(f.intake.source.clone()),
+        Arg::OptText(f.intake.external_ref.clone()),
+        Arg::OptText(b.tracking_hash.clone()),
+        Arg::OptInt(c.repeat_of),
+        Arg::OptInt(c.skip_level_of),
     ]
 }
 
@@ -166,7 +184,7 @@ pub(crate) fn case_statements(marks: Marks, batch: &[BuiltCase]) -> Vec<(String,
         marks,
         CASE_HEAD,
         " RETURNING id, number",
-        batch.iter().map(|b| case_row(&b.case)),
+        batch.iter().map(case_row),
     )
 }
 

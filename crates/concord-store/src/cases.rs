@@ -9,6 +9,7 @@ use jiff::Timestamp;
 use crate::accounts::Actor;
 use crate::bulk::insert_cases;
 use crate::rows::{CaseRow, EventRow, PartyRow, case_from_rows, event_from_row};
+use crate::tasks::{apply_task_change, task_change};
 use crate::writer::write_tx;
 use crate::{Store, StoreError, with_db};
 
@@ -29,6 +30,8 @@ pub struct BuiltCase {
     pub events: Vec<(EventDraft, Actor)>,
     /// What search finds it by (see [`BuiltCase::new`]).
     pub search_terms: String,
+    /// A citizen's tracking code, hashed (online submissions).
+    pub tracking_hash: Option<String>,
 }
 
 impl BuiltCase {
@@ -40,6 +43,7 @@ impl BuiltCase {
             case,
             events,
             search_terms,
+            tracking_hash: None,
         }
     }
 }
@@ -56,12 +60,14 @@ pub(crate) fn search_terms_of(c: &Case) -> String {
 pub(crate) const CASE_COLUMNS: &str = "id, number, kind, channel, category, description, region_code, address,
     amount_fen, complainants, complexity, level, tier, status, lead_unit, responsible_person, mediator,
     registered_at, accepted_at, clock_start, deadline, acceptance_due, statutory_deadline, outcome,
-    closed_at, satisfaction, version";
+    closed_at, satisfaction, version, category_confirmed, intake_window, petition, transfer, source,
+    external_ref, repeat_of, skip_level_of, merged_into,
+    (SELECT COUNT(*) FROM case_tasks t WHERE t.case_id = cases.id AND t.status = 'open') AS open_tasks";
 
 const UPDATE_CASE: &str = "UPDATE cases SET complexity = $1, level = $2, tier = $3, status = $4,
     lead_unit = $5, responsible_person = $6, mediator = $7, accepted_at = $8, clock_start = $9,
     deadline = $10, statutory_deadline = $11, outcome = $12, closed_at = $13, satisfaction = $14,
-    version = $15 WHERE id = $16 AND version = $17";
+    version = $15, category = $16, category_confirmed = $17 WHERE id = $18 AND version = $19";
 
 const INSERT_EVENT: &str =
     "INSERT INTO case_events (case_id, seq, at, actor_id, actor_name, action,
@@ -133,6 +139,7 @@ impl Store {
         let ctx = Context {
             now,
             calendar: &calendar,
+            routing: None,
         };
         let (case, event) = lifecycle::register(facts, String::new(), &ctx);
         let built = BuiltCase::new(case, vec![(event, actor.clone())]);
@@ -161,7 +168,12 @@ impl Store {
             crate::Db::Postgres(pool) => {
                 let mut batch = batch;
                 let mut tx = pool.begin().await?;
-                insert_cases!(tx, &mut batch, crate::args::Marks::Numbered, &self.party_key)?;
+                insert_cases!(
+                    tx,
+                    &mut batch,
+                    crate::args::Marks::Numbered,
+                    &self.party_key
+                )?;
                 tx.commit().await?;
                 Ok(batch)
             }
@@ -224,15 +236,22 @@ impl Store {
             )));
         }
         self.check_references(&action).await?;
+        self.check_task(id, &action).await?;
+        let routing = match &action {
+            Action::Assign { .. } => Some(self.route(&current.case.facts).await?),
+            _ => None,
+        };
         let calendar = self.calendar();
         let ctx = Context {
             now,
             calendar: &calendar,
+            routing: routing.as_ref(),
         };
-        let (next, event) = lifecycle::apply(&current.case, action, &ctx)?;
+        let (next, event) = lifecycle::apply(&current.case, action.clone(), &ctx)?;
+        let tasks = task_change(&action, &next, &calendar, now);
         let seq = current.events.len() as i64 + 1;
         let (old_version, old_co) = (current.case.version, current.case.co_handlers.clone());
-        let by = actor.clone();
+        let (by, at) = (actor.clone(), to_micros(now));
         let (next, event) = write_tx!(self, |conn| {
             let n = bind_update(sqlx::query(UPDATE_CASE), &next, old_version)
                 .execute(&mut *conn)
@@ -245,6 +264,7 @@ impl Store {
             if next.co_handlers != old_co {
                 insert_co_handlers!(conn, id, &next.co_handlers);
             }
+            apply_task_change!(conn, id, tasks, at);
             Ok((next, event))
         })?;
         let mut events = current.events;
@@ -267,6 +287,7 @@ where
     Option<&'q str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    bool: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
     let f = &c.facts;
     q.bind(f.complexity.as_str())
@@ -284,6 +305,8 @@ where
         .bind(ts(c.closed_at))
         .bind(c.satisfaction.map(|s| s.as_str()))
         .bind(c.version)
+        .bind(f.category.as_str())
+        .bind(c.category_confirmed)
         .bind(c.id)
         .bind(old_version)
 }

@@ -99,7 +99,9 @@ pub fn default_key_path(database_url: &str) -> std::path::PathBuf {
     if database_url.starts_with("postgres") {
         return "concord.key".into();
     }
-    let path = database_url.strip_prefix("sqlite://").unwrap_or(database_url);
+    let path = database_url
+        .strip_prefix("sqlite://")
+        .unwrap_or(database_url);
     let path = path.split('?').next().unwrap_or(path);
     format!("{path}.key").into()
 }

@@ -15,8 +15,10 @@ mod error;
 mod keys;
 pub mod list;
 mod refs;
+mod routing;
 mod rows;
 pub mod search;
+mod tasks;
 mod writer;
 
 use std::str::FromStr;
@@ -36,6 +38,7 @@ pub use directory::{NewMediator, NewOrganization};
 pub use error::StoreError;
 pub use keys::{PartyKey, default_key_path};
 pub use list::{CaseFilter, CasePage, CaseSummary};
+pub use tasks::TaskRecord;
 
 /// A pool on one of the two backends.
 #[derive(Clone, Debug)]

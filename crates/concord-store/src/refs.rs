@@ -46,7 +46,14 @@ impl Store {
             } => {
                 refs.push(("lead_unit".into(), Table::Organizations, *lead_unit));
                 for (i, c) in co_handlers.iter().enumerate() {
-                    refs.push((format!("co_handlers[{i}]"), Table::Organizations, *c));
+                    refs.push((format!("co_handlers[{i}]"), Table::Organizations, c.unit()));
+                    if let Some(u) = c.responsible_person() {
+                        refs.push((
+                            format!("co_handlers[{i}].responsible_person"),
+                            Table::Users,
+                            u,
+                        ));
+                    }
                 }
                 refs.extend(
                     responsible_person.map(|u| ("responsible_person".into(), Table::Users, u)),

@@ -25,6 +25,7 @@ use concord_domain::case::{
     Case, CaseKind, Channel, Complexity, Level, NewCase, Outcome, Party, PartyKind, PartyRole,
     Satisfaction, Status, Tier,
 };
+use concord_domain::intake::{Intake, Window};
 use concord_domain::lifecycle::{ActionKind, EventDraft};
 use concord_domain::person::{IdNumber, Phone};
 use concord_domain::time::from_micros;
@@ -61,6 +62,16 @@ pub(crate) struct CaseRow {
     pub closed_at: Option<i64>,
     pub satisfaction: Option<String>,
     pub version: i64,
+    pub category_confirmed: bool,
+    pub intake_window: Option<String>,
+    pub petition: Option<String>,
+    pub transfer: Option<String>,
+    pub source: Option<String>,
+    pub external_ref: Option<String>,
+    pub repeat_of: Option<i64>,
+    pub skip_level_of: Option<i64>,
+    pub merged_into: Option<i64>,
+    pub open_tasks: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -149,6 +160,13 @@ pub(crate) fn case_from_rows(
         level: Level::parse("level", &r.level).map_err(corrupt)?,
         tier: Tier::parse("tier", &r.tier).map_err(corrupt)?,
         parties,
+        intake: Intake {
+            window: opt(r.intake_window, |s| Window::parse("intake_window", s))?,
+            petition: json_col(r.petition)?,
+            transfer: json_col(r.transfer)?,
+            source: r.source,
+            external_ref: r.external_ref,
+        },
     };
     Ok(Case {
         id: r.id,
@@ -168,8 +186,18 @@ pub(crate) fn case_from_rows(
         outcome: opt(r.outcome, |s| Outcome::parse("outcome", s))?,
         closed_at: ts(r.closed_at),
         satisfaction: opt(r.satisfaction, |s| Satisfaction::parse("satisfaction", s))?,
+        category_confirmed: r.category_confirmed,
+        open_tasks: u32::try_from(r.open_tasks).unwrap_or(0),
+        repeat_of: r.repeat_of,
+        skip_level_of: r.skip_level_of,
+        merged_into: r.merged_into,
         version: r.version,
     })
+}
+
+fn json_col<T: serde::de::DeserializeOwned>(s: Option<String>) -> Result<Option<T>, StoreError> {
+    s.map(|s| serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .transpose()
 }
 
 fn party_from_row(p: PartyRow) -> Result<Party, StoreError> {

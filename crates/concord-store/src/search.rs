@@ -92,7 +92,9 @@ impl Store {
         let mut below = i64::MAX;
         for _ in 0..MAX_ROUNDS {
             let ids = self.text_candidates(terms, below).await?;
-            let Some(lowest) = ids.last().copied() else { break };
+            let Some(lowest) = ids.last().copied() else {
+                break;
+            };
             let list: Vec<String> = ids.iter().map(i64::to_string).collect();
             let mut w = Where::default();
             region_clause(&mut w, scope);
@@ -143,7 +145,11 @@ impl Store {
         })
     }
 
-    async fn fetch_summaries(&self, sql: String, args: Args) -> Result<Vec<CaseSummary>, StoreError> {
+    async fn fetch_summaries(
+        &self,
+        sql: String,
+        args: Args,
+    ) -> Result<Vec<CaseSummary>, StoreError> {
         let rows: Vec<CaseRow> = with_db!(self, pool => {
             bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &args.0).fetch_all(pool).await?
         });
@@ -167,7 +173,10 @@ mod tests {
             SearchQuery::parse(" 331125-2025-00042 "),
             SearchQuery::Number("331125-2025-00042".into())
         );
-        assert!(matches!(SearchQuery::parse("13800138000"), SearchQuery::Phone(_)));
+        assert!(matches!(
+            SearchQuery::parse("13800138000"),
+            SearchQuery::Phone(_)
+        ));
         assert!(matches!(
             SearchQuery::parse("11010519491231002X"),
             SearchQuery::IdNumber(_)

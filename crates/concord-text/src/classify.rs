@@ -107,7 +107,10 @@ impl Model {
         let classes: Vec<Category> = Category::ALL.to_vec();
         let mut labelled: Vec<(Vec<String>, usize)> = lexicon_docs(&classes);
         labelled.extend(examples.iter().map(|e| {
-            let k = classes.iter().position(|c| *c == e.category).expect("a category");
+            let k = classes
+                .iter()
+                .position(|c| *c == e.category)
+                .expect("a category");
             (features(&e.text), k)
         }));
         let mut model = Model {
@@ -338,9 +341,6 @@ mod tests {
         let c = m.classify("学区名额问题", 3);
         assert_eq!(c.suggestions[0].category, Category::Other, "{c:?}");
         let again = Model::from_json(&m.to_json()).unwrap();
-        assert_eq!(
-            again.classify("学区名额问题", 3).suggestions,
-            c.suggestions
-        );
+        assert_eq!(again.classify("学区名额问题", 3).suggestions, c.suggestions);
     }
 }

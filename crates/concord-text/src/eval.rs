@@ -26,7 +26,10 @@ pub struct CategoryScore {
 }
 
 fn pos(c: Category) -> usize {
-    Category::ALL.iter().position(|x| *x == c).expect("a category")
+    Category::ALL
+        .iter()
+        .position(|x| *x == c)
+        .expect("a category")
 }
 
 fn ratio(a: usize, b: usize) -> f64 {
@@ -78,7 +81,11 @@ impl Report {
     /// The printed report; its last line is `accuracy=0.xxx macro_f1=0.xxx`.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "{:<18} {:>9} {:>9} {:>9} {:>7}", "category", "precision", "recall", "f1", "support");
+        let _ = writeln!(
+            out,
+            "{:<18} {:>9} {:>9} {:>9} {:>7}",
+            "category", "precision", "recall", "f1", "support"
+        );
         for s in &self.per_category {
             let _ = writeln!(
                 out,
@@ -90,13 +97,20 @@ impl Report {
                 s.support
             );
         }
-        let _ = writeln!(out, "\nconfusion (rows: true category, columns: predicted, in the order above)");
+        let _ = writeln!(
+            out,
+            "\nconfusion (rows: true category, columns: predicted, in the order above)"
+        );
         for (i, row) in self.confusion.iter().enumerate() {
             let cells: Vec<String> = row.iter().map(|n| format!("{n:>4}")).collect();
             let _ = writeln!(out, "{:<18}{}", Category::ALL[i].as_str(), cells.join(""));
         }
         let _ = writeln!(out, "\n{} descriptions", self.total);
-        let _ = write!(out, "accuracy={:.3} macro_f1={:.3}", self.accuracy, self.macro_f1);
+        let _ = write!(
+            out,
+            "accuracy={:.3} macro_f1={:.3}",
+            self.accuracy, self.macro_f1
+        );
         out
     }
 }

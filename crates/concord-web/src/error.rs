@@ -30,6 +30,9 @@ pub enum ApiError {
     NotFound(&'static str),
     #[error("{0}")]
     NotAllowed(TransitionError),
+    /// Allowed in this state, but something must happen first (409 with its own code).
+    #[error("{0}")]
+    Blocked(FieldError),
     #[error("{0}")]
     Conflict(String),
     /// Nothing was written; trying again may succeed.
@@ -88,6 +91,7 @@ impl From<StoreError> for ApiError {
                 message: fe.message,
                 field: Some(fe.field),
             },
+            StoreError::Transition(TransitionError::Blocked(fe)) => Self::Blocked(fe),
             StoreError::Transition(t) => Self::NotAllowed(t),
             StoreError::Conflict(m) => Self::Conflict(m),
             StoreError::Forbidden(m) => Self::Forbidden(m),
@@ -141,6 +145,10 @@ impl IntoResponse for ApiError {
                 detail("action_not_allowed", t.to_string(), Some("action".into())),
             ),
             Self::Conflict(m) => (StatusCode::CONFLICT, detail("version_conflict", m, None)),
+            Self::Blocked(fe) => (
+                StatusCode::CONFLICT,
+                detail(fe.code, fe.message, Some(fe.field)),
+            ),
             Self::Unavailable(m) => {
                 tracing::warn!(reason = %m, "write refused");
                 (

@@ -7,6 +7,7 @@ use concord_domain::case::{
 };
 use concord_domain::category::Category;
 use concord_domain::deadline::{Clock, clock};
+use concord_domain::intake::{PetitionInfo, TransferInfo, Window};
 use concord_domain::lifecycle::{ActionKind, allowed_actions};
 use concord_domain::time::{local_date, shanghai};
 use concord_store::{CaseRecord, EventRecord};
@@ -97,6 +98,23 @@ pub struct CaseSummaryView {
     pub outcome: Option<Outcome>,
     pub closed_at: Option<String>,
     pub satisfaction: Option<Satisfaction>,
+    /// A dispatcher confirmed or corrected the category.
+    pub category_confirmed: bool,
+    /// The window it was registered at (channel `window`).
+    pub window: Option<Window>,
+    pub petition: Option<PetitionInfo>,
+    pub transfer: Option<TransferInfo>,
+    /// Where an imported work order came from, and its number there.
+    pub source: Option<String>,
+    pub external_ref: Option<String>,
+    /// 重复访: the earlier petition of the same person about the same matter.
+    pub repeat_of: Option<i64>,
+    /// 越级访: the lower-level case still handling the same matter.
+    pub skip_level_of: Option<i64>,
+    /// 并案: the group case this one was merged into.
+    pub merged_into: Option<i64>,
+    /// Co-handlers' tasks still open.
+    pub open_tasks: u32,
     pub version: i64,
 }
 
@@ -149,6 +167,16 @@ pub fn summary(c: &Case, now: Timestamp) -> CaseSummaryView {
         outcome: c.outcome,
         closed_at: opt_time(c.closed_at),
         satisfaction: c.satisfaction,
+        category_confirmed: c.category_confirmed,
+        window: f.intake.window,
+        petition: f.intake.petition.clone(),
+        transfer: f.intake.transfer.clone(),
+        source: f.intake.source.clone(),
+        external_ref: f.intake.external_ref.clone(),
+        repeat_of: c.repeat_of,
+        skip_level_of: c.skip_level_of,
+        merged_into: c.merged_into,
+        open_tasks: c.open_tasks,
         version: c.version,
     }
 }

@@ -68,7 +68,11 @@ fn suggest(text: &str, model: Option<&Path>) -> Result<()> {
             s.label,
             s.category,
             s.confidence,
-            if s.words.is_empty() { "—".into() } else { s.words.join("、") }
+            if s.words.is_empty() {
+                "—".into()
+            } else {
+                s.words.join("、")
+            }
         );
     }
     if c.low_confidence {
@@ -79,15 +83,20 @@ fn suggest(text: &str, model: Option<&Path>) -> Result<()> {
 
 /// Reads labelled lines, naming the line of any that is not one.
 pub fn read_examples(path: &Path) -> Result<Vec<Example>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("无法读取 {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("无法读取 {}", path.display()))?;
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let e: Example = serde_json::from_str(line)
-            .with_context(|| format!("{} 第{}行不是 {{\"text\", \"category\"}}", path.display(), i + 1))?;
+        let e: Example = serde_json::from_str(line).with_context(|| {
+            format!(
+                "{} 第{}行不是 {{\"text\", \"category\"}}",
+                path.display(),
+                i + 1
+            )
+        })?;
         out.push(e);
     }
     if out.is_empty() {
@@ -116,7 +125,12 @@ fn evaluate(file: &Path, model: Option<&Path>) -> Result<()> {
     let t = std::time::Instant::now();
     let pairs: Vec<_> = examples
         .iter()
-        .map(|e| (e.category, model.classify(&e.text, 1).suggestions[0].category))
+        .map(|e| {
+            (
+                e.category,
+                model.classify(&e.text, 1).suggestions[0].category,
+            )
+        })
         .collect();
     let secs = t.elapsed().as_secs_f64();
     eprintln!(

@@ -7,8 +7,8 @@ use concord_domain::case::{
 };
 use concord_domain::category::Category;
 use concord_domain::lifecycle::{
-    Action, ActionKind, Context, ReferralTarget, TransitionError, allowed_actions, apply, register,
-    target,
+    Action, ActionKind, CoHandler, Context, ReferralTarget, TransitionError, allowed_actions,
+    apply, register, target,
 };
 use jiff::Timestamp;
 use proptest::prelude::*;
@@ -33,6 +33,11 @@ fn new_case(kind: CaseKind) -> concord_domain::case::NewCase {
             phone: Some("13800138000".into()),
             id_number: None,
         }],
+        window: None,
+        petition: None,
+        transfer: None,
+        source: None,
+        external_ref: None,
     }
     .validate()
     .unwrap()
@@ -49,7 +54,7 @@ fn sample(kind: ActionKind, n: u8) -> Action {
         },
         ActionKind::Assign => Action::Assign {
             lead_unit: i64::from(n % 5) + 1,
-            co_handlers: vec![10],
+            co_handlers: vec![CoHandler::Unit(10)],
             responsible_person: Some(3),
             mediator: None,
             level: None,
@@ -77,6 +82,19 @@ fn sample(kind: ActionKind, n: u8) -> Action {
         },
         ActionKind::Archive => Action::Archive {},
         ActionKind::Withdraw => Action::Withdraw { reason },
+        ActionKind::Reclassify => Action::Reclassify {
+            category: Category::ALL[usize::from(n) % Category::ALL.len()],
+            reason: None,
+        },
+        ActionKind::Return => Action::Return { reason },
+        ActionKind::CompleteTask => Action::CompleteTask {
+            task: i64::from(n),
+            note: "已完成协办".into(),
+        },
+        ActionKind::ReturnTask => Action::ReturnTask {
+            task: i64::from(n),
+            reason,
+        },
     }
 }
 
@@ -120,6 +138,7 @@ fn a_refused_action_names_the_state_and_what_is_allowed() {
     let ctx = Context {
         now: Timestamp::now(),
         calendar: &cal,
+        routing: None,
     };
     let (case, _) = register(
         new_case(CaseKind::Dispute),
@@ -151,6 +170,7 @@ fn escalation_climbs_both_ladders_and_stops_at_the_top() {
     let ctx = Context {
         now: Timestamp::now(),
         calendar: &cal,
+        routing: None,
     };
     let (mut case, _) = register(new_case(CaseKind::Dispute), "n".into(), &ctx);
     let step = |c: &concord_domain::case::Case, k| apply(c, sample(k, 1), &ctx).map(|(c, _)| c);
@@ -184,6 +204,7 @@ fn a_petition_carries_its_statutory_clocks() {
     let ctx = Context {
         now: Timestamp::now(),
         calendar: &cal,
+        routing: None,
     };
     let (case, _) = register(new_case(CaseKind::Petition), "n".into(), &ctx);
     assert!(case.acceptance_due.is_some());
@@ -202,12 +223,12 @@ proptest! {
         let cal = WorkCalendar::builtin();
         let mut now: Timestamp = "2025-09-28T01:00:00Z".parse().unwrap();
         let kind = if petition { CaseKind::Petition } else { CaseKind::Dispute };
-        let ctx = Context { now, calendar: &cal };
+        let ctx = Context { now, calendar: &cal, routing: None };
         let (mut case, first) = register(new_case(kind), "331125-2025-00001".into(), &ctx);
         let mut events = vec![first];
         for (i, n) in moves {
             now = now.checked_add(jiff::Span::new().hours(7)).unwrap();
-            let ctx = Context { now, calendar: &cal };
+            let ctx = Context { now, calendar: &cal, routing: None };
             let kind = MOVES[i];
             let allowed = allowed_actions(case.status).contains(&kind);
             match apply(&case, sample(kind, n), &ctx) {

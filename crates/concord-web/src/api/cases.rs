@@ -46,10 +46,20 @@ pub async fn get_case(
     AuthUser(user): AuthUser,
     Path(id): Path<String>,
 ) -> Result<Json<CaseView>, ApiError> {
-    let id = case_id(&id)?;
-    let record = s.store.case(id).await?.ok_or(ApiError::NotFound("事项"))?;
-    Actor::staff(&user).authorize_region(&record.case.facts.region)?;
+    let record = load_case(&s, &user, &id).await?;
     Ok(Json(case_view(record, Timestamp::now())))
+}
+
+/// A case the user may see, by the id in the path.
+pub async fn load_case(
+    s: &AppState,
+    user: &concord_domain::org::Staff,
+    id: &str,
+) -> Result<concord_store::CaseRecord, ApiError> {
+    let id = case_id(id)?;
+    let record = s.store.case(id).await?.ok_or(ApiError::NotFound("事项"))?;
+    Actor::staff(user).authorize_region(&record.case.facts.region)?;
+    Ok(record)
 }
 
 fn case_id(s: &str) -> Result<i64, ApiError> {

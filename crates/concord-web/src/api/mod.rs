@@ -4,6 +4,7 @@ mod auth;
 mod calendar;
 mod cases;
 mod directory;
+mod routing;
 mod search;
 
 use utoipa::OpenApi;
@@ -45,6 +46,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::get_case))
         .routes(routes!(cases::transition))
         .routes(routes!(search::search))
+        .routes(routes!(routing::get_rules, routing::put_rules))
+        .routes(routes!(routing::get_rules_version))
+        .routes(routes!(routing::case_routing))
+        .routes(routes!(routing::case_tasks))
         .routes(routes!(directory::regions))
         .routes(routes!(directory::organizations))
         .routes(routes!(directory::mediators))

@@ -61,16 +61,43 @@ both!(
         assert_eq!(c["clock"], "on_time");
         let lead = app.org("老李帮忙团调解室").await;
         let co = app.org("云和县司法局").await;
-        let (s, c) = app.act(&dispatcher, id, json!({"action": "assign", "lead_unit": lead, "co_handlers": [co], "level": "township"})).await;
+        let (s, c) = app.act(&dispatcher, id, json!({"action": "assign", "lead_unit": lead, "co_handlers": [co], "level": "township", "reason": "涉及宅基地历史遗留问题,请老李帮忙团牵头"})).await;
         assert_eq!(s, StatusCode::OK, "{c}");
         assert_eq!(c["lead_unit"], lead);
         assert_eq!(c["co_handlers"], json!([co]));
         assert_eq!(c["level"], "township");
+        let (_, tasks) = app
+            .get(&dispatcher, &format!("/api/v1/cases/{id}/tasks"))
+            .await;
+        assert_eq!(
+            tasks.as_array().unwrap().len(),
+            1,
+            "the co-handler got its task: {tasks}"
+        );
+        assert_eq!(tasks[0]["org_id"], co);
+        assert_eq!(tasks[0]["status"], "open");
+        let task = tasks[0]["id"].as_i64().unwrap();
         for (who, action) in [
             (&mediator, json!({"action": "start_mediation"})),
             (
                 &mediator,
                 json!({"action": "reach_agreement", "summary": "李某赔偿修缮费5000元,分两期支付"}),
+            ),
+        ] {
+            let (s, c) = app.act(who, id, action.clone()).await;
+            assert_eq!(s, StatusCode::OK, "{action}: {c}");
+        }
+        let (s, c) = app.act(&mediator, id, json!({"action": "close"})).await;
+        assert_eq!(
+            s,
+            StatusCode::CONFLICT,
+            "a co-handler's task is still open: {c}"
+        );
+        assert_eq!(c["error"]["code"], "open_tasks");
+        for (who, action) in [
+            (
+                &dispatcher,
+                json!({"action": "complete_task", "task": task, "note": "司法所已出具宅基地权属意见"}),
             ),
             (&mediator, json!({"action": "close"})),
             (
@@ -92,6 +119,7 @@ both!(
             "assign",
             "start_mediation",
             "reach_agreement",
+            "complete_task",
             "close",
             "follow_up",
             "archive",
@@ -112,7 +140,11 @@ both!(
             json!(["village", "township"]),
             "before and after"
         );
-        assert_eq!(c["version"], 8);
+        assert_eq!(c["version"], 9);
+        let (_, tasks) = app
+            .get(&dispatcher, &format!("/api/v1/cases/{id}/tasks"))
+            .await;
+        assert_eq!(tasks[0]["status"], "done");
     }
 );
 
@@ -132,7 +164,11 @@ both!(
         let mut levels = vec![];
         for unit in [lead, county] {
             let (s, c) = app
-                .act(&admin, id, json!({"action": "assign", "lead_unit": unit}))
+                .act(
+                    &admin,
+                    id,
+                    json!({"action": "assign", "lead_unit": unit, "reason": "按升级后的层级交办"}),
+                )
                 .await;
             assert_eq!(s, StatusCode::OK, "{c}");
             app.act(&admin, id, json!({"action": "start_mediation"}))
@@ -158,8 +194,12 @@ both!(
             levels.push(c["level"].clone());
         }
         assert_eq!(levels, [json!("township"), json!("county")]);
-        app.act(&admin, id, json!({"action": "assign", "lead_unit": county}))
-            .await;
+        app.act(
+            &admin,
+            id,
+            json!({"action": "assign", "lead_unit": county, "reason": "县级调委会牵头"}),
+        )
+        .await;
         app.act(&admin, id, json!({"action": "start_mediation"}))
             .await;
         app.act(
@@ -177,8 +217,12 @@ both!(
             .await;
         assert_eq!(s, StatusCode::OK, "{c}");
         assert_eq!(c["tier"], "administrative");
-        app.act(&admin, id, json!({"action": "assign", "lead_unit": county}))
-            .await;
+        app.act(
+            &admin,
+            id,
+            json!({"action": "assign", "lead_unit": county, "reason": "县级调委会牵头"}),
+        )
+        .await;
         app.act(&admin, id, json!({"action": "start_mediation"}))
             .await;
         app.act(
@@ -209,8 +253,12 @@ both!(
         let lead = app.org("刘彬调解室").await;
         let court = app.org("云和县人民法院").await;
         app.act(&admin, id, json!({"action": "accept"})).await;
-        app.act(&admin, id, json!({"action": "assign", "lead_unit": lead}))
-            .await;
+        app.act(
+            &admin,
+            id,
+            json!({"action": "assign", "lead_unit": lead, "reason": "当事人点名老李帮忙团"}),
+        )
+        .await;
         app.act(&admin, id, json!({"action": "start_mediation"}))
             .await;
         app.act(

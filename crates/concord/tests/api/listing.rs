@@ -187,7 +187,10 @@ async fn every_list_filter_walks_an_index_in_date_order_on_sqlite() {
         assert!(plan.contains("USING INDEX"), "{f:?}: {plan}");
         assert!(!plan.contains("TEMP B-TREE"), "{f:?} sorts: {plan}");
         if f.status.is_some() {
-            assert!(plan.contains("status=?"), "{f:?} steps over other states: {plan}");
+            assert!(
+                plan.contains("status=?"),
+                "{f:?} steps over other states: {plan}"
+            );
         }
     }
     for region in [county, region("331125003000"), region("331125003002")] {

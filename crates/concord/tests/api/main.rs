@@ -10,4 +10,5 @@ mod directory;
 mod errors;
 mod listing;
 mod numbering;
+mod routing;
 mod search;

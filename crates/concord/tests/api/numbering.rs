@@ -57,6 +57,7 @@ both!(
             let ctx = Context {
                 now: jiff::Timestamp::now(),
                 calendar: &cal,
+                routing: None,
             };
             let (case, event) = register(input.validate().unwrap(), String::new(), &ctx);
             vec![BuiltCase::new(case, vec![(event, Actor::system())])]

@@ -23,7 +23,10 @@ both!(
         wages["description"] = json!("云和县某玩具厂拖欠十二名工人三个月工资共计八万元");
         wages["parties"] = json!([{"role": "applicant", "name": "蓝志强", "phone": "13912345678"}]);
         let wages = app.create(&t, &wages).await;
-        let (leak_no, wages_no) = (leak["number"].as_str().unwrap(), wages["number"].as_str().unwrap());
+        let (leak_no, wages_no) = (
+            leak["number"].as_str().unwrap(),
+            wages["number"].as_str().unwrap(),
+        );
 
         for (q, want) in [
             ("墙面开裂", leak_no),
@@ -56,7 +59,10 @@ both!(
         app.create(&admin, &elsewhere).await;
         let here = app.create(&admin, &dispute()).await;
         let (_, found) = app.get(&grid, "/api/v1/search?q=墙面开裂").await;
-        assert_eq!(numbers(&found), vec![here["number"].as_str().unwrap().to_string()]);
+        assert_eq!(
+            numbers(&found),
+            vec![here["number"].as_str().unwrap().to_string()]
+        );
         let (_, all) = app.get(&admin, "/api/v1/search?q=墙面开裂").await;
         assert_eq!(numbers(&all).len(), 2);
     }

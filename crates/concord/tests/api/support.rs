@@ -168,6 +168,19 @@ impl TestApp {
         .await
     }
 
+    pub async fn put(&self, token: &str, path: &str, body: &Value) -> (StatusCode, Value) {
+        read(
+            self.client
+                .put(self.url(path))
+                .bearer_auth(token)
+                .json(body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
     pub async fn post_raw(&self, token: &str, path: &str, body: &str) -> (StatusCode, Value) {
         let r = self
             .client
