@@ -10,6 +10,7 @@ mod bulk;
 mod cache;
 mod calendar;
 mod cases;
+mod classifier;
 mod directory;
 mod error;
 mod keys;

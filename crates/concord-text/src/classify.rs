@@ -96,10 +96,18 @@ struct Doc {
 }
 
 impl Model {
-    /// The model of the lexicon alone: what a new center starts with.
+    /// The model of the lexicon alone.
+    pub fn lexicon_only() -> &'static Model {
+        static LEXICON: OnceLock<Model> = OnceLock::new();
+        LEXICON.get_or_init(|| Model::train(&[], &TrainOptions::default()))
+    }
+
+    /// What a new center starts with: the lexicon and the starter examples shipped with
+    /// Concord (`data/train.jsonl`). A center's own confirmed cases are added to these
+    /// when it retrains.
     pub fn builtin() -> &'static Model {
         static BUILTIN: OnceLock<Model> = OnceLock::new();
-        BUILTIN.get_or_init(|| Model::train(&[], &TrainOptions::default()))
+        BUILTIN.get_or_init(|| Model::train(&starter_examples(), &TrainOptions::default()))
     }
 
     /// Trains on the lexicon and `examples`.
@@ -266,6 +274,16 @@ impl Model {
     }
 }
 
+/// The labelled descriptions shipped with Concord, written for it after the kinds of cases
+/// public typical-case reports describe.
+pub fn starter_examples() -> Vec<Example> {
+    include_str!("../data/train.jsonl")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).expect("the starter examples are valid"))
+        .collect()
+}
+
 /// Each lexicon word as a short document of its category, tokenized as text would be.
 fn lexicon_docs(classes: &[Category]) -> Vec<(Vec<String>, usize)> {
     lexicon()
@@ -305,7 +323,7 @@ mod tests {
 
     #[test]
     fn the_lexicon_alone_knows_the_plain_cases() {
-        let m = Model::builtin();
+        let m = Model::lexicon_only();
         let cases = [
             ("包工头拖欠我们三个月工资不给", Category::Labor),
             ("楼上卫生间漏水把我家天花板泡坏了", Category::Neighbor),

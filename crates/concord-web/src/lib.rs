@@ -3,6 +3,7 @@
 mod api;
 pub mod error;
 mod extract;
+pub mod learning;
 pub mod views;
 
 use std::net::SocketAddr;
@@ -21,6 +22,18 @@ pub struct AppState {
     pub store: Store,
     /// Demo mode: the documented demo accounts may log in.
     pub demo: bool,
+    pub classifier: learning::Classifier,
+}
+
+impl AppState {
+    pub async fn new(store: Store, demo: bool) -> Result<Self, concord_store::StoreError> {
+        let classifier = learning::Classifier::load(&store).await?;
+        Ok(Self {
+            store,
+            demo,
+            classifier,
+        })
+    }
 }
 
 /// Requests larger than this are refused (413) before they are read.
@@ -55,6 +68,10 @@ async fn home() -> axum::response::Html<&'static str> {
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
 pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
+    tokio::spawn(learning::keep_learning(
+        state.store.clone(),
+        state.classifier.clone(),
+    ));
     tracing::info!(%addr, backend = state.store.backend(), demo = state.demo, "Concord is serving");
     serve_on(listener, state).await
 }

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
-use concord_text::classify::{Example, Model, TrainOptions};
+use concord_domain::category::Category;
+use concord_text::classify::{Classification, Example, LOW_CONFIDENCE, Model, TrainOptions};
 use concord_text::eval;
 
 #[derive(Args)]
@@ -14,7 +15,8 @@ pub struct ClassifyArgs {
     /// The description to classify.
     #[arg(long)]
     text: Option<String>,
-    /// A model file from `classify train` (default: the built-in lexicon).
+    /// A model file from `classify train`; `lexicon` for the lexicon alone (default: the
+    /// lexicon and Concord's starter examples).
     #[arg(long)]
     model: Option<PathBuf>,
     #[command(subcommand)]
@@ -30,19 +32,40 @@ pub enum ClassifyCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Train on the starter examples and every case a dispatcher confirmed, and put the
+    /// model in use (the server also does this by itself as confirmations accumulate).
+    Retrain,
     /// Per-category precision, recall and F1, the confusion table, accuracy and macro F1.
     Eval {
         #[arg(long)]
         file: PathBuf,
+        /// As for `classify --model`.
         #[arg(long)]
         model: Option<PathBuf>,
     },
+}
+
+impl ClassifyArgs {
+    pub fn needs_database(&self) -> bool {
+        matches!(self.command, Some(ClassifyCommand::Retrain))
+    }
+}
+
+pub async fn retrain(store: &concord_store::Store) -> Result<()> {
+    let classifier = concord_web::learning::Classifier::load(store).await?;
+    let r = concord_web::learning::retrain(store, &classifier).await?;
+    println!(
+        "已用本中心确认的 {} 件事项和 {} 条入门样本重新训练分类模型(模型编号 {})",
+        r.center_examples, r.starter_examples, r.model_id
+    );
+    Ok(())
 }
 
 pub fn run(args: ClassifyArgs) -> Result<()> {
     match (args.command, args.text) {
         (Some(ClassifyCommand::Train { file, out }), _) => train(&file, &out),
         (Some(ClassifyCommand::Eval { file, model }), _) => evaluate(&file, model.as_deref()),
+        (Some(ClassifyCommand::Retrain), _) => unreachable!("runs with the database"),
         (None, Some(text)) => suggest(&text, args.model.as_deref()),
         (None, None) => bail!("请用 --text 给出要分类的描述,或使用 train / eval 子命令"),
     }
@@ -51,6 +74,7 @@ pub fn run(args: ClassifyArgs) -> Result<()> {
 fn load_model(path: Option<&Path>) -> Result<Model> {
     match path {
         None => Ok(Model::builtin().clone()),
+        Some(p) if p.as_os_str() == "lexicon" => Ok(Model::lexicon_only().clone()),
         Some(p) => {
             let s = std::fs::read_to_string(p)
                 .with_context(|| format!("无法读取模型文件 {}", p.display()))?;
@@ -122,23 +146,49 @@ fn train(file: &Path, out: &Path) -> Result<()> {
 fn evaluate(file: &Path, model: Option<&Path>) -> Result<()> {
     let model = load_model(model)?;
     let examples = read_examples(file)?;
+    concord_text::tokens::warm_up();
     let t = std::time::Instant::now();
-    let pairs: Vec<_> = examples
+    let results: Vec<(Category, Classification)> = examples
         .iter()
-        .map(|e| {
-            (
-                e.category,
-                model.classify(&e.text, 1).suggestions[0].category,
-            )
-        })
+        .map(|e| (e.category, model.classify(&e.text, 1)))
         .collect();
     let secs = t.elapsed().as_secs_f64();
     eprintln!(
         "{} descriptions in {:.3} s ({:.0}/s, one core)",
-        pairs.len(),
+        results.len(),
         secs,
-        pairs.len() as f64 / secs
+        results.len() as f64 / secs
     );
+    println!("{}", flagged(&results));
+    let pairs: Vec<_> = results
+        .iter()
+        .map(|(gold, c)| (*gold, c.suggestions[0].category))
+        .collect();
     println!("{}", eval::score(&pairs).render());
     Ok(())
+}
+
+/// How many suggestions were flagged for a human, and how often each group was right.
+fn flagged(results: &[(Category, Classification)]) -> String {
+    let (low, sure): (Vec<_>, Vec<_>) = results.iter().partition(|(_, c)| c.low_confidence);
+    let right = |v: &[&(Category, Classification)]| {
+        let n = v
+            .iter()
+            .filter(|(g, c)| *g == c.suggestions[0].category)
+            .count();
+        if v.is_empty() {
+            0.0
+        } else {
+            100.0 * n as f64 / v.len() as f64
+        }
+    };
+    format!(
+        "flagged for a human (confidence < {}): {} of {} ({:.1}%), {:.1}% of them right; the rest {:.1}% right\n",
+        LOW_CONFIDENCE,
+        low.len(),
+        results.len(),
+        100.0 * low.len() as f64 / results.len().max(1) as f64,
+        right(&low),
+        right(&sure),
+    )
 }

@@ -90,9 +90,10 @@ async fn main() -> Result<()> {
         )
         .init();
     let cli = Cli::parse();
-    if let Command::Classify(args) = cli.command {
-        return classify_cmd::run(args);
-    }
+    let cli = match cli.command {
+        Command::Classify(args) if !args.needs_database() => return classify_cmd::run(args),
+        command => Cli { command, ..cli },
+    };
     let key_file = cli
         .key_file
         .clone()
@@ -128,7 +129,7 @@ async fn run(command: Command, store: &Store) -> Result<()> {
         }
         Command::Calendar(c) => calendar_cmd::run(c, store).await,
         Command::User(u) => user(u, store).await,
-        Command::Classify(_) => unreachable!("runs without the database"),
+        Command::Classify(_) => classify_cmd::retrain(store).await,
     }
 }
 
@@ -148,10 +149,7 @@ async fn serve(store: &Store, listen: SocketAddr, demo: bool, demo_cases: usize)
         "Concord 正在 http://{listen} 提供服务 (数据库:{})",
         store.backend()
     );
-    let state = concord_web::AppState {
-        store: store.clone(),
-        demo,
-    };
+    let state = concord_web::AppState::new(store.clone(), demo).await?;
     concord_web::serve(state, listen).await?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 mod auth;
 mod calendar;
 mod cases;
+mod classify;
 mod directory;
 mod routing;
 mod search;
@@ -46,6 +47,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::get_case))
         .routes(routes!(cases::transition))
         .routes(routes!(search::search))
+        .routes(routes!(classify::classify))
         .routes(routes!(routing::get_rules, routing::put_rules))
         .routes(routes!(routing::get_rules_version))
         .routes(routes!(routing::case_routing))

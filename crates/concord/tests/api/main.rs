@@ -6,6 +6,8 @@ mod support;
 mod auth;
 mod calendar;
 mod cases;
+mod classify;
+mod cli;
 mod directory;
 mod errors;
 mod listing;

@@ -34,6 +34,7 @@ macro_rules! both {
 }
 
 pub struct TestApp {
+    pub state: concord_web::AppState,
     pub base: String,
     pub client: Client,
     pub store: Store,
@@ -110,12 +111,12 @@ impl TestApp {
             .expect("demo directory");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr: SocketAddr = listener.local_addr().unwrap();
-        let state = concord_web::AppState {
-            store: store.clone(),
-            demo: true,
-        };
-        tokio::spawn(concord_web::serve_on(listener, state));
+        let state = concord_web::AppState::new(store.clone(), true)
+            .await
+            .expect("app state");
+        tokio::spawn(concord_web::serve_on(listener, state.clone()));
         Self {
+            state,
             base: format!("http://{addr}"),
             client: Client::new(),
             store,
