@@ -36,6 +36,16 @@ impl Actor {
         }
     }
 
+    /// A citizen submitting their own case: may register it, nothing else.
+    pub fn citizen() -> Self {
+        Self {
+            user_id: None,
+            name: "群众(网上提交)".into(),
+            role: Role::Clerk,
+            region: None,
+        }
+    }
+
     pub fn staff(s: &Staff) -> Self {
         Self {
             user_id: Some(s.id),

@@ -134,7 +134,39 @@ impl Store {
                 actor.role.label()
             )));
         }
+        self.register(actor, facts, now, None).await
+    }
+
+    /// A citizen's own submission (online, or from a QR code), without an account.
+    /// Returns the case and its tracking code, which is kept only as a hash.
+    pub async fn create_public_case(
+        &self,
+        facts: NewCase,
+        now: Timestamp,
+    ) -> Result<(CaseRecord, String), StoreError> {
+        let code = crate::tracking::new_code();
+        let hash = crate::tracking::hash(&code);
+        let record = self
+            .register(&Actor::citizen(), facts, now, Some(hash))
+            .await?;
+        Ok((record, code))
+    }
+
+    async fn register(
+        &self,
+        actor: &Actor,
+        facts: NewCase,
+        now: Timestamp,
+        tracking_hash: Option<String>,
+    ) -> Result<CaseRecord, StoreError> {
         let region = self.require_region("region", &facts.region).await?;
+        if let (Some(src), Some(r)) = (&facts.intake.source, &facts.intake.external_ref)
+            && let Some(number) = self.case_by_external_ref(src, r).await?
+        {
+            return Err(StoreError::Duplicate(format!(
+                "来源“{src}”的编号“{r}”已登记为事项{number}"
+            )));
+        }
         let calendar = self.calendar();
         let ctx = Context {
             now,
@@ -142,7 +174,8 @@ impl Store {
             routing: None,
         };
         let (case, event) = lifecycle::register(facts, String::new(), &ctx);
-        let built = BuiltCase::new(case, vec![(event, actor.clone())]);
+        let mut built = BuiltCase::new(case, vec![(event, actor.clone())]);
+        built.tracking_hash = tracking_hash;
         let built = self.insert_built_cases(vec![built]).await?;
         let BuiltCase { case, events, .. } =
             built.into_iter().next().expect("one case in, one out");
@@ -155,6 +188,18 @@ impl Store {
             region_name: region.name,
             events,
         })
+    }
+
+    /// The number of the case registered from a work order, if any.
+    pub async fn case_by_external_ref(
+        &self,
+        source: &str,
+        external_ref: &str,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(with_db!(self, pool => {
+            sqlx::query_scalar("SELECT number FROM cases WHERE source = $1 AND external_ref = $2")
+                .bind(source).bind(external_ref).fetch_optional(pool).await?
+        }))
     }
 
     /// Stores cases with their whole histories, numbering them as they go, all or none.

@@ -14,6 +14,9 @@ pub enum StoreError {
     Conflict(String),
     #[error("{0}")]
     Forbidden(String),
+    /// The same thing is already on record (an imported work order, …).
+    #[error("{0}")]
+    Duplicate(String),
     /// The database cannot take the write now (a failed commit, shutting down): nothing
     /// was written, and trying again may succeed.
     #[error("{0}")]

@@ -20,6 +20,7 @@ mod routing;
 mod rows;
 pub mod search;
 mod tasks;
+mod tracking;
 mod writer;
 
 use std::str::FromStr;

@@ -29,6 +29,12 @@ pub enum ApiError {
     #[error("{0}不存在")]
     NotFound(&'static str),
     #[error("{0}")]
+    NotFoundMessage(String),
+    #[error("尝试次数过多")]
+    TooManyRequests,
+    #[error("{0}")]
+    Duplicate(String),
+    #[error("{0}")]
     NotAllowed(TransitionError),
     /// Allowed in this state, but something must happen first (409 with its own code).
     #[error("{0}")]
@@ -96,6 +102,7 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(m) => Self::Conflict(m),
             StoreError::Forbidden(m) => Self::Forbidden(m),
             StoreError::Unavailable(m) => Self::Unavailable(m),
+            StoreError::Duplicate(m) => Self::Duplicate(m),
             other => Self::Internal(Box::new(other)),
         }
     }
@@ -139,6 +146,15 @@ impl IntoResponse for ApiError {
             Self::NotFound(what) => (
                 StatusCode::NOT_FOUND,
                 detail("not_found", format!("{what}不存在"), None),
+            ),
+            Self::NotFoundMessage(m) => (StatusCode::NOT_FOUND, detail("not_found", m, None)),
+            Self::Duplicate(m) => (
+                StatusCode::CONFLICT,
+                detail("duplicate", m, Some("external_ref".into())),
+            ),
+            Self::TooManyRequests => (
+                StatusCode::TOO_MANY_REQUESTS,
+                detail("too_many_requests", "尝试次数过多,请稍后再试".into(), None),
             ),
             Self::NotAllowed(t) => (
                 StatusCode::CONFLICT,

@@ -1,9 +1,13 @@
 //! Concord's HTTP server: the JSON API under `/api/v1` and its OpenAPI document.
 
 mod api;
+mod assets;
 pub mod error;
 mod extract;
 pub mod learning;
+pub mod limit;
+mod public;
+mod qr;
 pub mod views;
 
 use std::net::SocketAddr;
@@ -23,6 +27,26 @@ pub struct AppState {
     /// Demo mode: the documented demo accounts may log in.
     pub demo: bool,
     pub classifier: learning::Classifier,
+    /// How citizens reach this server (for QR codes), e.g. `https://tiaojie.example.gov.cn`.
+    pub public_url: String,
+    pub limits: Limits,
+}
+
+/// Rate limits for what anyone can reach without an account, per address.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    pub submit: limit::RateLimit,
+    pub track: limit::RateLimit,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        let ten_minutes = Duration::from_secs(600);
+        Self {
+            submit: limit::RateLimit::new(20, ten_minutes),
+            track: limit::RateLimit::new(30, ten_minutes),
+        }
+    }
 }
 
 impl AppState {
@@ -32,7 +56,14 @@ impl AppState {
             store,
             demo,
             classifier,
+            public_url: "http://127.0.0.1:8080".into(),
+            limits: Limits::default(),
         })
+    }
+
+    pub fn with_public_url(mut self, url: &str) -> Self {
+        self.public_url = url.trim_end_matches('/').to_string();
+        self
     }
 }
 
@@ -45,6 +76,9 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .route("/", axum::routing::get(home))
+        .route("/report", axum::routing::get(public::report_page))
+        .route("/track", axum::routing::get(public::track_page))
+        .route("/static/{file}", axum::routing::get(assets::serve))
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .route(
             "/api/v1/openapi.json",
@@ -78,7 +112,8 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
 
 /// Serves on a listener already bound (tests bind port 0).
 pub async fn serve_on(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
         .await
 }

@@ -23,7 +23,7 @@ pub fn local_time(t: Timestamp) -> String {
 }
 
 /// The day a deadline that ends at midnight belongs to.
-fn last_day(t: Timestamp) -> String {
+pub fn last_day(t: Timestamp) -> String {
     let just_before = t - jiff::Span::new().microseconds(1);
     local_date(just_before).to_string()
 }

@@ -41,6 +41,9 @@ enum Command {
         /// How many demo cases to load into an empty database.
         #[arg(long, default_value_t = 3000)]
         demo_cases: usize,
+        /// How citizens reach this server, for the QR codes (default: http://LISTEN).
+        #[arg(long, env = "CONCORD_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Create or upgrade the database schema.
     Migrate,
@@ -117,7 +120,11 @@ async fn run(command: Command, store: &Store) -> Result<()> {
             listen,
             demo,
             demo_cases,
-        } => serve(store, listen, demo, demo_cases).await,
+            public_url,
+        } => {
+            let public_url = public_url.unwrap_or_else(|| format!("http://{listen}"));
+            serve(store, listen, demo, demo_cases, &public_url).await
+        }
         Command::Migrate => {
             println!("数据库已是最新结构 ({})", store.backend());
             Ok(())
@@ -133,7 +140,13 @@ async fn run(command: Command, store: &Store) -> Result<()> {
     }
 }
 
-async fn serve(store: &Store, listen: SocketAddr, demo: bool, demo_cases: usize) -> Result<()> {
+async fn serve(
+    store: &Store,
+    listen: SocketAddr,
+    demo: bool,
+    demo_cases: usize,
+    public_url: &str,
+) -> Result<()> {
     if demo && store.count_cases().await? == 0 {
         tracing::info!(cases = demo_cases, "loading the demo county 云和县");
         let loaded = concord_demo::load(store, demo_cases, Timestamp::now()).await?;
@@ -149,7 +162,9 @@ async fn serve(store: &Store, listen: SocketAddr, demo: bool, demo_cases: usize)
         "Concord 正在 http://{listen} 提供服务 (数据库:{})",
         store.backend()
     );
-    let state = concord_web::AppState::new(store.clone(), demo).await?;
+    let state = concord_web::AppState::new(store.clone(), demo)
+        .await?
+        .with_public_url(public_url);
     concord_web::serve(state, listen).await?;
     Ok(())
 }

@@ -1,0 +1,228 @@
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::both;
+use crate::support::{TestApp, read};
+
+fn citizen_report() -> Value {
+    json!({
+        "description": "楼上住户卫生间漏水,我家天花板和墙面被泡坏,找他几次都不理",
+        "region": "331125003002",
+        "parties": [
+            {"role": "applicant", "name": "雷小芬", "phone": "13757812345"},
+            {"role": "respondent", "name": "楼上住户"}
+        ]
+    })
+}
+
+async fn public_get(app: &TestApp, path: &str) -> (StatusCode, Value) {
+    read(app.client.get(app.url(path)).send().await.unwrap()).await
+}
+
+both!(
+    a_citizen_submits_without_an_account_and_follows_the_case_with_its_code,
+    |app: TestApp| async move {
+        let (s, done) = app
+            .post("", "/api/v1/public/cases", &citizen_report())
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{done}");
+        let number = done["number"].as_str().unwrap().to_string();
+        let code = done["tracking_code"].as_str().unwrap().to_string();
+        assert_eq!(code.len(), 9);
+        assert_eq!(
+            done["category"], "neighbor",
+            "no category given: the classifier's guess"
+        );
+
+        let clerk = app.token("clerk").await;
+        let (_, found) = app.get(&clerk, &format!("/api/v1/search?q={number}")).await;
+        let id = found["items"][0]["id"].as_i64().unwrap();
+        let (_, c) = app.get(&clerk, &format!("/api/v1/cases/{id}")).await;
+        assert_eq!(c["channel"], "online");
+        assert_eq!(c["status"], "registered");
+        assert_eq!(
+            c["category_confirmed"], false,
+            "a dispatcher still has to confirm it"
+        );
+        assert_eq!(c["events"][0]["actor_name"], "群众(网上提交)");
+
+        let track = format!(
+            "/api/v1/public/track?number={number}&code={}",
+            code.to_lowercase()
+        );
+        let (s, t) = public_get(&app, &track).await;
+        assert_eq!(s, StatusCode::OK, "{t}");
+        assert_eq!(t["status"], "registered");
+        assert_eq!(t["steps"][0]["label"], "登记");
+
+        app.act(&clerk, id, json!({"action": "accept"})).await;
+        let dispatcher = app.token("dispatcher").await;
+        let (_, r) = app
+            .get(&dispatcher, &format!("/api/v1/cases/{id}/routing"))
+            .await;
+        let (s, _) = app
+            .act(
+                &dispatcher,
+                id,
+                json!({"action": "assign", "lead_unit": r["unit"]}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let (_, t) = public_get(&app, &track).await;
+        assert_eq!(t["status_label"], "已交办");
+        assert_eq!(t["lead_unit_name"], "大坪社区人民调解委员会");
+        assert!(
+            t["deadline_date"].is_string(),
+            "the citizen sees the deadline: {t}"
+        );
+        assert_eq!(t["steps"][2]["note"], "交由大坪社区人民调解委员会办理");
+
+        let (s, wrong) = public_get(
+            &app,
+            &format!("/api/v1/public/track?number={number}&code=AAAA-AAAA"),
+        )
+        .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (_, unknown) = public_get(
+            &app,
+            "/api/v1/public/track?number=331125-1999-00001&code=AAAA-AAAA",
+        )
+        .await;
+        assert_eq!(
+            wrong, unknown,
+            "a wrong code says no more than an unknown number"
+        );
+    }
+);
+
+both!(
+    a_citizens_mistakes_are_named_field_by_field_and_nothing_is_written,
+    |app: TestApp| async move {
+        let mut bad = citizen_report();
+        bad["channel"] = json!("window");
+        let (s, e) = app.post("", "/api/v1/public/cases", &bad).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(e["error"]["field"], "channel");
+        let mut bad = citizen_report();
+        bad["region"] = json!("331125003999");
+        bad["parties"][0]["phone"] = json!("1375781234");
+        let (s, e) = app.post("", "/api/v1/public/cases", &bad).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        let fields: Vec<&str> = e["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap())
+            .collect();
+        assert!(fields.contains(&"parties[0].phone"), "{e}");
+        let mut bad = citizen_report();
+        bad["region"] = json!("331125003999");
+        let (s, e) = app.post("", "/api/v1/public/cases", &bad).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(e["error"]["code"], "unknown_region");
+        assert_eq!(app.store.count_cases().await.unwrap(), 0);
+    }
+);
+
+both!(
+    guessing_tracking_codes_is_cut_short,
+    |app: TestApp| async move {
+        let mut last = StatusCode::OK;
+        for i in 0..40 {
+            let (s, _) = public_get(
+                &app,
+                &format!("/api/v1/public/track?number=331125-2026-00001&code=GUES-{i:04}"),
+            )
+            .await;
+            last = s;
+        }
+        assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+    }
+);
+
+/// Decodes a PNG QR code back to its text.
+fn decode_png(bytes: &[u8]) -> String {
+    let mut reader = png::Decoder::new(std::io::Cursor::new(bytes))
+        .read_info()
+        .unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let (w, h) = (info.width as usize, info.height as usize);
+    let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| buf[y * w + x]);
+    let grids = img.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in the image");
+    grids[0].decode().unwrap().1
+}
+
+both!(
+    each_region_and_center_has_a_qr_code_that_opens_the_form_there,
+    |app: TestApp| async move {
+        let r = app
+            .client
+            .get(app.url("/api/v1/qr/regions/331125003002.png"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()["content-type"], "image/png");
+        let url = decode_png(&r.bytes().await.unwrap());
+        assert_eq!(
+            url,
+            "http://127.0.0.1:8080/report?region=331125003002&via=qr"
+        );
+        let r = app
+            .client
+            .get(app.url("/api/v1/qr/regions/331125003002.svg"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.headers()["content-type"], "image/svg+xml");
+        assert!(r.text().await.unwrap().contains("<svg"));
+
+        let center = app.org("白龙山街道综治中心").await;
+        let r = app
+            .client
+            .get(app.url(&format!("/api/v1/qr/organizations/{center}.png")))
+            .send()
+            .await
+            .unwrap();
+        let url = decode_png(&r.bytes().await.unwrap());
+        assert!(
+            url.ends_with(&format!(
+                "/report?region=331125003000&center={center}&via=qr"
+            )),
+            "{url}"
+        );
+
+        let (s, e) = public_get(&app, "/api/v1/qr/regions/331125003999.svg").await;
+        assert_eq!(
+            (s, e["error"]["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_region"))
+        );
+        let (s, e) = public_get(&app, "/api/v1/qr/regions/3311.svg").await;
+        assert_eq!(
+            (s, e["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("region"))
+        );
+        let (s, e) = public_get(&app, "/api/v1/qr/regions/331125003002.gif").await;
+        assert_eq!(
+            (s, e["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("format"))
+        );
+        let (s, _) = public_get(&app, "/api/v1/qr/organizations/999999.svg").await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+
+        let (s, page) = public_get(&app, "/report?region=331125003002&via=qr").await;
+        assert_eq!(s, StatusCode::OK);
+        let page = page.as_str().unwrap().to_string();
+        assert!(
+            page.contains("大坪社区") && page.contains("value=\"331125003002\""),
+            "the place is filled in"
+        );
+        let (_, page) = public_get(&app, "/report").await;
+        assert!(
+            page.as_str().unwrap().contains("白龙山街道"),
+            "without a code, the townships to choose from"
+        );
+    }
+);
