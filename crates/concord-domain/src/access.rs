@@ -29,6 +29,7 @@ pub fn may(role: Role, action: ActionKind) -> bool {
         K::Reclassify => &[R::Dispatcher, R::Clerk],
         K::Return => &[R::Mediator, R::DepartmentHandler],
         K::CompleteTask | K::ReturnTask => &[R::DepartmentHandler, R::Mediator, R::Dispatcher],
+        K::Merge | K::MergeInto => &[R::Dispatcher, R::Clerk],
     };
     roles.contains(&role)
 }

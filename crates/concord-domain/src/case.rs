@@ -128,6 +128,7 @@ labelled_enum! {
         ReferredArbitration = ("referred_arbitration", "引导仲裁"),
         Rejected = ("rejected", "不予受理"),
         Withdrawn = ("withdrawn", "撤回"),
+        Merged = ("merged", "并案办理"),
     }
 }
 
@@ -374,6 +375,7 @@ labelled_enum! {
         FollowedUp = ("followed_up", "已回访"),
         Archived = ("archived", "已归档"),
         Withdrawn = ("withdrawn", "已撤回"),
+        Merged = ("merged", "已并案"),
     }
 }
 

@@ -3,6 +3,7 @@
 //! Storage and HTTP depend on this crate, never the reverse.
 
 pub mod access;
+pub mod alert;
 pub mod calendar;
 pub mod case;
 pub mod category;

@@ -40,6 +40,8 @@ labelled_enum! {
         Return = ("return", "退回指挥中心"),
         CompleteTask = ("complete_task", "协办完成"),
         ReturnTask = ("return_task", "协办退回"),
+        Merge = ("merge", "并案"),
+        MergeInto = ("merge_into", "并入他案"),
         FollowUp = ("follow_up", "回访"),
         Archive = ("archive", "归档"),
         Withdraw = ("withdraw", "撤回"),
@@ -143,6 +145,20 @@ pub enum Action {
         task: i64,
         reason: String,
     },
+    /// 并案: other cases about the same matter join this one (the merge endpoint).
+    #[serde(skip)]
+    Merge {
+        cases: Vec<i64>,
+        /// Their complainants, added to this case's.
+        complainants: u32,
+        reason: String,
+    },
+    /// This case joins another (the merge endpoint).
+    #[serde(skip)]
+    MergeInto {
+        into: i64,
+        reason: String,
+    },
     StartMediation {
         #[serde(default)]
         mediator: Option<i64>,
@@ -215,6 +231,8 @@ impl Action {
             Self::Return { .. } => K::Return,
             Self::CompleteTask { .. } => K::CompleteTask,
             Self::ReturnTask { .. } => K::ReturnTask,
+            Self::Merge { .. } => K::Merge,
+            Self::MergeInto { .. } => K::MergeInto,
         }
     }
 }
@@ -223,11 +241,26 @@ impl Action {
 pub fn allowed_actions(s: Status) -> &'static [ActionKind] {
     use ActionKind as K;
     match s {
-        Status::Registered => &[K::Accept, K::Reject, K::Reclassify, K::Withdraw],
-        Status::Accepted | Status::Escalated => &[K::Assign, K::Reclassify, K::Withdraw],
+        Status::Registered => &[
+            K::Accept,
+            K::Reject,
+            K::Reclassify,
+            K::Merge,
+            K::MergeInto,
+            K::Withdraw,
+        ],
+        Status::Accepted | Status::Escalated => &[
+            K::Assign,
+            K::Reclassify,
+            K::Merge,
+            K::MergeInto,
+            K::Withdraw,
+        ],
         Status::Assigned => &[
             K::StartMediation,
             K::Return,
+            K::Merge,
+            K::MergeInto,
             K::CompleteTask,
             K::ReturnTask,
             K::Reclassify,
@@ -237,6 +270,8 @@ pub fn allowed_actions(s: Status) -> &'static [ActionKind] {
             K::ReachAgreement,
             K::FailMediation,
             K::Return,
+            K::Merge,
+            K::MergeInto,
             K::CompleteTask,
             K::ReturnTask,
             K::Reclassify,
@@ -260,7 +295,7 @@ pub fn allowed_actions(s: Status) -> &'static [ActionKind] {
         Status::Confirming => &[K::Confirm, K::DenyConfirmation],
         Status::Referred => &[K::Close],
         Status::Closed => &[K::FollowUp],
-        Status::FollowedUp | Status::Rejected | Status::Withdrawn => &[K::Archive],
+        Status::FollowedUp | Status::Rejected | Status::Withdrawn | Status::Merged => &[K::Archive],
         Status::Archived => &[],
     }
 }
@@ -283,7 +318,8 @@ pub fn target(from: Status, a: ActionKind) -> Status {
         K::DenyConfirmation => Status::Agreed,
         K::FollowUp => Status::FollowedUp,
         K::Archive => Status::Archived,
-        K::Reclassify | K::CompleteTask | K::ReturnTask => from,
+        K::Reclassify | K::CompleteTask | K::ReturnTask | K::Merge => from,
+        K::MergeInto => Status::Merged,
         K::Return => Status::Accepted,
         K::Withdraw => {
             debug_assert!(from.is_open());
@@ -468,6 +504,19 @@ fn effect(c: &mut Case, action: Action, ctx: &Context) -> Effect {
         Action::ReturnTask { task, reason } => {
             c.open_tasks = c.open_tasks.saturating_sub(1);
             with_reason(&reason, [("task", json!(task))])
+        }
+        Action::Merge {
+            cases,
+            complainants,
+            reason,
+        } => {
+            c.facts.complainants = c.facts.complainants.saturating_add(complainants);
+            with_reason(&reason, [("merged", json!(cases))])
+        }
+        Action::MergeInto { into, reason } => {
+            c.merged_into = Some(into);
+            close(c, Outcome::Merged, ctx);
+            with_reason(&reason, [("into", json!(into))])
         }
         Action::Return { reason } => {
             let by = c.lead_unit;
@@ -683,6 +732,8 @@ fn snapshot(c: &Case) -> Map<String, Value> {
         ("outcome", json!(c.outcome)),
         ("satisfaction", json!(c.satisfaction)),
         ("category", json!(c.facts.category)),
+        ("complainants", json!(c.facts.complainants)),
+        ("merged_into", json!(c.merged_into)),
     ])
 }
 

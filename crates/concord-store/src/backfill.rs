@@ -40,7 +40,7 @@ impl Store {
         Ok(())
     }
 
-    fn marks(&self) -> Marks {
+    pub(crate) fn marks(&self) -> Marks {
         match self.db {
             crate::Db::Sqlite(_) => Marks::Anonymous,
             crate::Db::Postgres(_) => Marks::Numbered,

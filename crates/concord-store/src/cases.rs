@@ -1,8 +1,8 @@
 //! Cases: registration with a gapless number, the timeline, and transitions written in
 //! the same transaction as their event.
 
-use concord_domain::case::{Case, NewCase};
-use concord_domain::lifecycle::{self, Action, ActionKind, Context, EventDraft};
+use concord_domain::case::Case;
+use concord_domain::lifecycle::{self, Action, Context, EventDraft};
 use concord_domain::time::to_micros;
 use jiff::Timestamp;
 
@@ -64,12 +64,14 @@ pub(crate) const CASE_COLUMNS: &str = "id, number, kind, channel, category, desc
     external_ref, repeat_of, skip_level_of, merged_into,
     (SELECT COUNT(*) FROM case_tasks t WHERE t.case_id = cases.id AND t.status = 'open') AS open_tasks";
 
-const UPDATE_CASE: &str = "UPDATE cases SET complexity = $1, level = $2, tier = $3, status = $4,
+pub(crate) const UPDATE_CASE: &str =
+    "UPDATE cases SET complexity = $1, level = $2, tier = $3, status = $4,
     lead_unit = $5, responsible_person = $6, mediator = $7, accepted_at = $8, clock_start = $9,
     deadline = $10, statutory_deadline = $11, outcome = $12, closed_at = $13, satisfaction = $14,
-    version = $15, category = $16, category_confirmed = $17 WHERE id = $18 AND version = $19";
+    version = $15, category = $16, category_confirmed = $17, complainants = $18, merged_into = $19
+    WHERE id = $20 AND version = $21";
 
-const INSERT_EVENT: &str =
+pub(crate) const INSERT_EVENT: &str =
     "INSERT INTO case_events (case_id, seq, at, actor_id, actor_name, action,
     reason, from_status, to_status, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
@@ -83,14 +85,15 @@ fn ts(t: Option<Timestamp>) -> Option<i64> {
     t.map(to_micros)
 }
 
+/// Appends one event to a case's timeline.
 macro_rules! insert_event {
     ($tx:expr, $case_id:expr, $seq:expr, $e:expr, $actor:expr) => {{
-        let e: &EventDraft = $e;
-        let a: &Actor = $actor;
-        sqlx::query(INSERT_EVENT)
+        let e: &concord_domain::lifecycle::EventDraft = $e;
+        let a: &$crate::accounts::Actor = $actor;
+        sqlx::query($crate::cases::INSERT_EVENT)
             .bind($case_id)
             .bind($seq)
-            .bind(to_micros(e.at))
+            .bind(concord_domain::time::to_micros(e.at))
             .bind(a.user_id)
             .bind(&a.name)
             .bind(e.action.as_str())
@@ -102,6 +105,8 @@ macro_rules! insert_event {
             .await?;
     }};
 }
+
+pub(crate) use insert_event;
 
 macro_rules! insert_co_handlers {
     ($tx:expr, $id:expr, $orgs:expr) => {{
@@ -120,88 +125,6 @@ macro_rules! insert_co_handlers {
 }
 
 impl Store {
-    /// Registers a case: a new number, the case, its parties and its first event, at once.
-    pub async fn create_case(
-        &self,
-        actor: &Actor,
-        facts: NewCase,
-        now: Timestamp,
-    ) -> Result<CaseRecord, StoreError> {
-        actor.authorize_region(&facts.region)?;
-        if !concord_domain::access::may(actor.role, ActionKind::Register) {
-            return Err(StoreError::Forbidden(format!(
-                "“{}”角色不能登记事项",
-                actor.role.label()
-            )));
-        }
-        self.register(actor, facts, now, None).await
-    }
-
-    /// A citizen's own submission (online, or from a QR code), without an account.
-    /// Returns the case and its tracking code, which is kept only as a hash.
-    pub async fn create_public_case(
-        &self,
-        facts: NewCase,
-        now: Timestamp,
-    ) -> Result<(CaseRecord, String), StoreError> {
-        let code = crate::tracking::new_code();
-        let hash = crate::tracking::hash(&code);
-        let record = self
-            .register(&Actor::citizen(), facts, now, Some(hash))
-            .await?;
-        Ok((record, code))
-    }
-
-    async fn register(
-        &self,
-        actor: &Actor,
-        facts: NewCase,
-        now: Timestamp,
-        tracking_hash: Option<String>,
-    ) -> Result<CaseRecord, StoreError> {
-        let region = self.require_region("region", &facts.region).await?;
-        if let (Some(src), Some(r)) = (&facts.intake.source, &facts.intake.external_ref)
-            && let Some(number) = self.case_by_external_ref(src, r).await?
-        {
-            return Err(StoreError::Duplicate(format!(
-                "来源“{src}”的编号“{r}”已登记为事项{number}"
-            )));
-        }
-        let calendar = self.calendar();
-        let ctx = Context {
-            now,
-            calendar: &calendar,
-            routing: None,
-        };
-        let (case, event) = lifecycle::register(facts, String::new(), &ctx);
-        let mut built = BuiltCase::new(case, vec![(event, actor.clone())]);
-        built.tracking_hash = tracking_hash;
-        let built = self.insert_built_cases(vec![built]).await?;
-        let BuiltCase { case, events, .. } =
-            built.into_iter().next().expect("one case in, one out");
-        let events = events
-            .iter()
-            .map(|(e, a)| EventRecord::from_draft(1, e, a))
-            .collect();
-        Ok(CaseRecord {
-            case,
-            region_name: region.name,
-            events,
-        })
-    }
-
-    /// The number of the case registered from a work order, if any.
-    pub async fn case_by_external_ref(
-        &self,
-        source: &str,
-        external_ref: &str,
-    ) -> Result<Option<String>, StoreError> {
-        Ok(with_db!(self, pool => {
-            sqlx::query_scalar("SELECT number FROM cases WHERE source = $1 AND external_ref = $2")
-                .bind(source).bind(external_ref).fetch_optional(pool).await?
-        }))
-    }
-
     /// Stores cases with their whole histories, numbering them as they go, all or none.
     /// Returns them with their ids and numbers, once durable.
     pub async fn insert_built_cases(
@@ -322,7 +245,7 @@ impl Store {
     }
 }
 
-fn bind_update<'q, DB: sqlx::Database>(
+pub(crate) fn bind_update<'q, DB: sqlx::Database>(
     q: sqlx::query::Query<'q, DB, DB::Arguments>,
     c: &'q Case,
     old_version: i64,
@@ -352,6 +275,8 @@ where
         .bind(c.version)
         .bind(f.category.as_str())
         .bind(c.category_confirmed)
+        .bind(i64::from(f.complainants))
+        .bind(c.merged_into)
         .bind(c.id)
         .bind(old_version)
 }

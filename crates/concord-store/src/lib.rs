@@ -4,6 +4,7 @@
 //! through [`with_db!`], so no `Any` driver is involved.
 
 mod accounts;
+pub mod alerts;
 mod args;
 mod backfill;
 mod bulk;
@@ -15,10 +16,13 @@ mod directory;
 mod error;
 mod keys;
 pub mod list;
+mod merge;
 mod refs;
+mod register;
 mod routing;
 mod rows;
 pub mod search;
+pub mod seen;
 mod tasks;
 mod tracking;
 mod writer;

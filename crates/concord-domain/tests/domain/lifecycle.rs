@@ -95,6 +95,15 @@ fn sample(kind: ActionKind, n: u8) -> Action {
             task: i64::from(n),
             reason,
         },
+        ActionKind::Merge => Action::Merge {
+            cases: vec![i64::from(n) + 100],
+            complainants: u32::from(n % 4) + 1,
+            reason,
+        },
+        ActionKind::MergeInto => Action::MergeInto {
+            into: i64::from(n) + 100,
+            reason,
+        },
     }
 }
 
@@ -262,8 +271,14 @@ proptest! {
 
 fn check_invariants(c: &concord_domain::case::Case) -> Result<(), TestCaseError> {
     use Status::*;
-    if matches!(c.status, Closed | FollowedUp | Rejected | Withdrawn) {
+    if matches!(
+        c.status,
+        Closed | FollowedUp | Rejected | Withdrawn | Merged
+    ) {
         prop_assert!(c.outcome.is_some(), "{} without an outcome", c.status);
+    }
+    if c.status == Merged {
+        prop_assert!(c.merged_into.is_some(), "merged into nothing");
     }
     if matches!(c.status, Closed | FollowedUp) {
         prop_assert!(c.closed_at.is_some());

@@ -46,8 +46,13 @@ pub async fn classify(
     ApiJson(req): ApiJson<ClassifyRequest>,
 ) -> Result<Json<ClassifyResponse>, ApiError> {
     let text = concord_domain::case::text("text", &req.text, MAX_DESCRIPTION_CHARS, true)?;
-    let c = s.classifier.model().classify(&text, 3);
-    Ok(Json(ClassifyResponse {
+    Ok(Json(suggest(&s, &text)))
+}
+
+/// The model in use's three suggestions for `text`.
+pub fn suggest(s: &AppState, text: &str) -> ClassifyResponse {
+    let c = s.classifier.model().classify(text, 3);
+    ClassifyResponse {
         suggestions: c
             .suggestions
             .into_iter()
@@ -60,5 +65,5 @@ pub async fn classify(
             .collect(),
         low_confidence: c.low_confidence,
         model_center_examples: s.classifier.center_examples(),
-    }))
+    }
 }

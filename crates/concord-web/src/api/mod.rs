@@ -7,6 +7,7 @@ mod classify;
 mod directory;
 mod routing;
 mod search;
+mod seen;
 
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -51,6 +52,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(crate::public::region_qr))
         .routes(routes!(crate::public::org_qr))
         .routes(routes!(search::search))
+        .routes(routes!(seen::related))
+        .routes(routes!(seen::check))
+        .routes(routes!(seen::merge))
+        .routes(routes!(seen::alerts))
+        .routes(routes!(seen::acknowledge))
         .routes(routes!(classify::classify))
         .routes(routes!(routing::get_rules, routing::put_rules))
         .routes(routes!(routing::get_rules_version))

@@ -16,3 +16,4 @@ mod numbering;
 mod public;
 mod routing;
 mod search;
+mod seen;

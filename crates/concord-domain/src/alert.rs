@@ -1,0 +1,32 @@
+//! Alerts and early warnings (预警) for the command center: what kind, how serious.
+
+use crate::labelled_enum;
+
+labelled_enum! {
+    /// How serious: red must be acted on at once.
+    pub enum AlertLevel {
+        Red = ("red", "红色"),
+        Orange = ("orange", "橙色"),
+        Yellow = ("yellow", "黄色"),
+    }
+}
+
+labelled_enum! {
+    /// A mass case (five or more complainants, registered or formed by merging); a
+    /// petition to a higher level while a lower one still handles the matter; the same
+    /// person petitioning again about the same matter.
+    pub enum AlertKind {
+        MassCase = ("mass_case", "群体性纠纷"),
+        SkipLevel = ("skip_level", "越级访"),
+        RepeatPetition = ("repeat_petition", "重复访"),
+    }
+}
+
+/// How serious a mass case is by its size.
+pub fn mass_case_level(complainants: u32) -> AlertLevel {
+    match complainants {
+        50.. => AlertLevel::Red,
+        20.. => AlertLevel::Orange,
+        _ => AlertLevel::Yellow,
+    }
+}
