@@ -357,6 +357,12 @@ async fn insert(
     user_id: Option<i64>,
     expertise: Vec<Category>,
 ) -> Result<(), StoreError> {
+    // 刘彬调解室 serves the county's ~30,000 workers from 景宁 in their own dialect.
+    let languages = match name {
+        "刘彬" => vec!["普通话", "景宁话", "畲语"],
+        _ if o.region.level() >= RegionLevel::Township => vec!["普通话", "云和话"],
+        _ => vec!["普通话", "云和话", "丽水话"],
+    };
     let m = NewMediator {
         name: name.into(),
         org_id: o.id,
@@ -364,6 +370,7 @@ async fn insert(
         expertise,
         title: title.into(),
         user_id,
+        languages: languages.into_iter().map(String::from).collect(),
     };
     store.insert_mediator(&m).await.map(|_| ())
 }

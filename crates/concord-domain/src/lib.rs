@@ -11,6 +11,7 @@ pub mod deadline;
 pub mod error;
 pub mod intake;
 pub mod lifecycle;
+pub mod mediator;
 pub mod org;
 pub mod person;
 pub mod region;

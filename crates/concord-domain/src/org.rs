@@ -85,4 +85,8 @@ pub struct Mediator {
     pub expertise: Vec<Category>,
     pub title: String,
     pub user_id: Option<i64>,
+    /// Languages and dialects they mediate in, e.g. 云和话, 景宁畲语.
+    pub languages: Vec<String>,
+    /// Removed from the directory (e.g. after an assessment) when false.
+    pub active: bool,
 }

@@ -81,6 +81,45 @@ pub fn format_number(county: &str, year: i16, seq: i64) -> String {
     format!("{county}-{year}-{seq:05}")
 }
 
+impl Store {
+    /// An assignment gets its mediator (named, picked by the parties, or by load); a
+    /// mediator named anywhere must be free of conflicts of interest.
+    async fn with_mediator(
+        &self,
+        case: &Case,
+        action: Action,
+    ) -> Result<(Action, Option<crate::mediators::ChosenBy>), StoreError> {
+        match action {
+            Action::Assign {
+                lead_unit,
+                co_handlers,
+                responsible_person,
+                mediator,
+                level,
+                tier,
+                reason,
+            } => {
+                let (mediator, by) = self.choose_mediator(case, lead_unit, mediator).await?;
+                let a = Action::Assign {
+                    lead_unit,
+                    co_handlers,
+                    responsible_person,
+                    mediator,
+                    level,
+                    tier,
+                    reason,
+                };
+                Ok((a, by))
+            }
+            Action::StartMediation { mediator: Some(m) } => {
+                self.refuse_conflicts(m, case).await?;
+                Ok((Action::StartMediation { mediator: Some(m) }, None))
+            }
+            other => Ok((other, None)),
+        }
+    }
+}
+
 fn ts(t: Option<Timestamp>) -> Option<i64> {
     t.map(to_micros)
 }
@@ -205,6 +244,7 @@ impl Store {
         }
         self.check_references(&action).await?;
         self.check_task(id, &action).await?;
+        let (action, chosen_by) = self.with_mediator(&current.case, action).await?;
         let routing = match &action {
             Action::Assign { .. } => Some(self.route(&current.case.facts).await?),
             _ => None,
@@ -215,7 +255,10 @@ impl Store {
             calendar: &calendar,
             routing: routing.as_ref(),
         };
-        let (next, event) = lifecycle::apply(&current.case, action.clone(), &ctx)?;
+        let (next, mut event) = lifecycle::apply(&current.case, action.clone(), &ctx)?;
+        if let Some(by) = chosen_by {
+            event.details["mediator_chosen_by"] = serde_json::json!(by);
+        }
         let tasks = task_change(&action, &next, &calendar, now);
         let seq = current.events.len() as i64 + 1;
         let (old_version, old_co) = (current.case.version, current.case.co_handlers.clone());

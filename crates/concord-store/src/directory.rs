@@ -26,6 +26,7 @@ pub struct NewMediator {
     pub expertise: Vec<Category>,
     pub title: String,
     pub user_id: Option<i64>,
+    pub languages: Vec<String>,
 }
 
 pub(crate) fn join_categories(c: &[Category]) -> String {
@@ -33,7 +34,17 @@ pub(crate) fn join_categories(c: &[Category]) -> String {
 }
 
 type OrgRow = (i64, String, String, String, String, String);
-type MediatorRow = (i64, String, i64, String, String, String, Option<i64>);
+type MediatorRow = (
+    i64,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    Option<i64>,
+    String,
+    bool,
+);
 
 impl Store {
     /// Inserts or renames regions; parents must come before children.
@@ -110,10 +121,11 @@ impl Store {
 
     pub async fn insert_mediator(&self, m: &NewMediator) -> Result<i64, StoreError> {
         let id: i64 = with_db!(self, pool => {
-            sqlx::query_scalar("INSERT INTO mediators (name, org_id, region_code, expertise, title, user_id)
-                                VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+            sqlx::query_scalar("INSERT INTO mediators (name, org_id, region_code, expertise, title, user_id, languages)
+                                VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
                 .bind(&m.name).bind(m.org_id).bind(m.region.as_str())
                 .bind(join_categories(&m.expertise)).bind(&m.title).bind(m.user_id)
+                .bind(m.languages.join(","))
                 .fetch_one(pool).await?
         });
         Ok(id)
@@ -125,22 +137,30 @@ impl Store {
     ) -> Result<Vec<Mediator>, StoreError> {
         let (lo, hi) = subtree(region);
         let rows: Vec<MediatorRow> = with_db!(self, pool => {
-            sqlx::query_as("SELECT id, name, org_id, region_code, expertise, title, user_id FROM mediators
-                            WHERE region_code BETWEEN $1 AND $2 ORDER BY id")
+            sqlx::query_as("SELECT id, name, org_id, region_code, expertise, title, user_id, languages, active
+                            FROM mediators WHERE region_code BETWEEN $1 AND $2 ORDER BY id")
                 .bind(lo).bind(hi).fetch_all(pool).await?
         });
         rows.into_iter()
-            .map(|(id, name, org_id, region, expertise, title, user_id)| {
-                Ok(Mediator {
-                    id,
-                    name,
-                    org_id,
-                    region: region_code(&region)?,
-                    expertise: parse_categories(&expertise)?,
-                    title,
-                    user_id,
-                })
-            })
+            .map(
+                |(id, name, org_id, region, expertise, title, user_id, languages, active)| {
+                    Ok(Mediator {
+                        id,
+                        name,
+                        org_id,
+                        region: region_code(&region)?,
+                        expertise: parse_categories(&expertise)?,
+                        title,
+                        user_id,
+                        languages: languages
+                            .split(',')
+                            .filter(|l| !l.is_empty())
+                            .map(String::from)
+                            .collect(),
+                        active,
+                    })
+                },
+            )
             .collect()
     }
 

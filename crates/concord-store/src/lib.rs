@@ -16,6 +16,7 @@ mod directory;
 mod error;
 mod keys;
 pub mod list;
+pub mod mediators;
 mod merge;
 mod refs;
 mod register;

@@ -1,6 +1,6 @@
 use axum::Json;
 use axum::extract::State;
-use concord_domain::org::{Mediator, Organization};
+use concord_domain::org::Organization;
 use concord_domain::region::{Region, RegionCode};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -50,15 +50,4 @@ pub async fn organizations(
 ) -> Result<Json<Vec<Organization>>, ApiError> {
     let region = region_param("region", q.region)?;
     Ok(Json(s.store.organizations(region.as_ref()).await?))
-}
-
-/// Mediators in a region's subtree, with their expertise.
-#[utoipa::path(get, path = "/api/v1/mediators", tag = "directory", params(RegionQuery),
-    responses((status = 200, body = [Mediator]), (status = 422, body = ErrorBody)))]
-pub async fn mediators(
-    State(s): State<AppState>,
-    ApiQuery(q): ApiQuery<RegionQuery>,
-) -> Result<Json<Vec<Mediator>>, ApiError> {
-    let region = region_param("region", q.region)?;
-    Ok(Json(s.store.mediators(region.as_ref()).await?))
 }

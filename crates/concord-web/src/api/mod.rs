@@ -5,6 +5,7 @@ mod calendar;
 mod cases;
 mod classify;
 mod directory;
+mod mediators;
 mod routing;
 mod search;
 mod seen;
@@ -64,7 +65,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(routing::case_tasks))
         .routes(routes!(directory::regions))
         .routes(routes!(directory::organizations))
-        .routes(routes!(directory::mediators))
+        .routes(routes!(mediators::directory))
+        .routes(routes!(mediators::for_case))
+        .routes(routes!(mediators::pick))
+        .routes(routes!(mediators::public_pick))
+        .routes(routes!(mediators::add_relation))
         .routes(routes!(calendar::list_days, calendar::put_days))
         .routes(routes!(calendar::delete_day))
 }

@@ -12,6 +12,7 @@ mod directory;
 mod errors;
 mod intake;
 mod listing;
+mod mediators;
 mod numbering;
 mod public;
 mod routing;
