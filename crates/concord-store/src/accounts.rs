@@ -46,6 +46,16 @@ impl Actor {
         }
     }
 
+    /// A bulk import from the command line.
+    pub fn importer() -> Self {
+        Self {
+            user_id: None,
+            name: "批量导入".into(),
+            role: Role::Admin,
+            region: None,
+        }
+    }
+
     pub fn staff(s: &Staff) -> Self {
         Self {
             user_id: Some(s.id),

@@ -164,6 +164,14 @@ impl Store {
             .collect()
     }
 
+    /// Every region code in the tree.
+    pub async fn region_codes(&self) -> Result<std::collections::HashSet<RegionCode>, StoreError> {
+        let rows: Vec<String> = with_db!(self, pool => {
+            sqlx::query_scalar("SELECT code FROM regions").fetch_all(pool).await?
+        });
+        rows.iter().map(|c| region_code(c)).collect()
+    }
+
     /// Refuses a region code that is well-formed but not in the tree.
     pub async fn require_region(
         &self,

@@ -196,7 +196,11 @@ async fn connect_sqlite(url: &str) -> Result<SqlitePool, StoreError> {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(30));
+        .busy_timeout(Duration::from_secs(30))
+        // Statement journals and sorts in memory, not in temporary files; a 16 MB page
+        // cache per connection, so that index pages stay in memory, not re-read.
+        .pragma("temp_store", "memory")
+        .pragma("cache_size", "-16384");
     Ok(SqlitePoolOptions::new()
         .max_connections(8)
         .connect_with(opts)

@@ -141,6 +141,32 @@ impl Store {
         Ok(())
     }
 
+    /// Which of these work-order numbers from `source` are already registered.
+    pub async fn existing_refs(
+        &self,
+        source: &str,
+        refs: &[String],
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        let mut found = std::collections::HashSet::new();
+        for chunk in refs.chunks(500) {
+            let mut w = crate::list::Where::default();
+            let src = w.args.push(crate::args::Arg::Text(source.to_string()));
+            let marks: Vec<String> = chunk
+                .iter()
+                .map(|r| w.args.push(crate::args::Arg::Text(r.clone())))
+                .collect();
+            let sql = format!(
+                "SELECT external_ref FROM cases WHERE source = {src} AND external_ref IN ({})",
+                marks.join(", ")
+            );
+            let rows: Vec<String> = with_db!(self, pool => {
+                crate::args::bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), &w.args.0).fetch_all(pool).await?
+            });
+            found.extend(rows);
+        }
+        Ok(found)
+    }
+
     /// The number of the case registered from a work order, if any.
     pub async fn case_by_external_ref(
         &self,

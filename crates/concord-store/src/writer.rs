@@ -48,9 +48,18 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
+    /// Starts the writer on a connection of its own to the pool's database, with a
+    /// larger page cache: every write goes through it, so it holds the hot index pages.
     pub(crate) fn start(pool: SqlitePool, key: PartyKey) -> Self {
+        let opts = (*pool.connect_options())
+            .clone()
+            .pragma("cache_size", "-65536")
+            .pragma("wal_autocheckpoint", "16384");
+        let own = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_lazy_with(opts);
         let (jobs, rx) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run(pool, key, rx));
+        tokio::spawn(run(own, key, rx));
         Self { jobs }
     }
 

@@ -3,6 +3,7 @@
 
 mod calendar_cmd;
 mod classify_cmd;
+mod import;
 
 use std::net::SocketAddr;
 
@@ -60,6 +61,8 @@ enum Command {
     User(UserCommand),
     /// Suggest a dispute category for a description; train and evaluate models.
     Classify(classify_cmd::ClassifyArgs),
+    /// Import hotline work orders or historical cases from CSV, Excel (.xlsx) or JSON lines.
+    Import(import::ImportArgs),
 }
 
 #[derive(Subcommand)]
@@ -137,6 +140,7 @@ async fn run(command: Command, store: &Store) -> Result<()> {
         Command::Calendar(c) => calendar_cmd::run(c, store).await,
         Command::User(u) => user(u, store).await,
         Command::Classify(_) => classify_cmd::retrain(store).await,
+        Command::Import(args) => import::run(args, store).await,
     }
 }
 

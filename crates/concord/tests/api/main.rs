@@ -10,6 +10,7 @@ mod classify;
 mod cli;
 mod directory;
 mod errors;
+mod import;
 mod intake;
 mod listing;
 mod mediators;

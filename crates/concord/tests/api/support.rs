@@ -35,6 +35,10 @@ macro_rules! both {
 
 pub struct TestApp {
     pub state: concord_web::AppState,
+    /// The database, as the `concord` command takes it (`--database`).
+    pub url: String,
+    /// The key file holding this app's party key (`--key-file`).
+    pub key_file: std::path::PathBuf,
     pub base: String,
     pub client: Client,
     pub store: Store,
@@ -61,10 +65,9 @@ impl TestApp {
         let dir = std::env::temp_dir().join(unique("concord_test"));
         std::fs::create_dir_all(&dir).unwrap();
         let url = format!("sqlite://{}", dir.join("concord.db").display());
-        let store = Store::open(&url, concord_store::PartyKey::random())
-            .await
-            .expect("open sqlite");
-        Self::start(store, Cleanup::Dir(dir)).await
+        let key = concord_store::PartyKey::random();
+        let store = Store::open(&url, key.clone()).await.expect("open sqlite");
+        Self::start(store, key, url, Cleanup::Dir(dir)).await
     }
 
     /// None (after saying so loudly) when PostgreSQL is not reachable, unless
@@ -99,13 +102,23 @@ impl TestApp {
             .connect_with(opts)
             .await
             .unwrap();
-        let store = Store::from_db(Db::Postgres(pool), concord_store::PartyKey::random())
+        let key = concord_store::PartyKey::random();
+        let store = Store::from_db(Db::Postgres(pool), key.clone())
             .await
             .expect("migrate postgres");
-        Some(Self::start(store, Cleanup::Schema(url, schema)).await)
+        let sep = if url.contains('?') { '&' } else { '?' };
+        let with_schema = format!("{url}{sep}options=-c%20search_path%3D{schema}");
+        Some(Self::start(store, key, with_schema, Cleanup::Schema(url, schema)).await)
     }
 
-    async fn start(store: Store, cleanup: Cleanup) -> Self {
+    async fn start(
+        store: Store,
+        key: concord_store::PartyKey,
+        url: String,
+        cleanup: Cleanup,
+    ) -> Self {
+        let key_file = std::env::temp_dir().join(unique("concord_key"));
+        std::fs::write(&key_file, key.to_hex()).unwrap();
         concord_demo::load(&store, 0, jiff::Timestamp::now())
             .await
             .expect("demo directory");
@@ -117,6 +130,8 @@ impl TestApp {
         tokio::spawn(concord_web::serve_on(listener, state.clone()));
         Self {
             state,
+            url,
+            key_file,
             base: format!("http://{addr}"),
             client: Client::new(),
             store,
@@ -207,6 +222,24 @@ impl TestApp {
             .await
     }
 
+    /// Runs the `concord` command on this app's database: (succeeded, stdout, stderr).
+    pub fn concord(&self, args: &[&str]) -> (bool, String, String) {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_concord"))
+            .args(args)
+            .arg("--database")
+            .arg(&self.url)
+            .arg("--key-file")
+            .arg(&self.key_file)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run concord");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
     /// The id of the first organization with this name.
     pub async fn org(&self, name: &str) -> i64 {
         let orgs = self.store.organizations(None).await.unwrap();
@@ -226,6 +259,7 @@ pub async fn read(r: Response) -> (StatusCode, Value) {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.key_file);
         match self.cleanup.take() {
             Some(Cleanup::Dir(dir)) => {
                 let _ = std::fs::remove_dir_all(dir);

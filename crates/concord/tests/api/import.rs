@@ -1,0 +1,171 @@
+//! `concord import`, run as a user runs it, on SQLite and PostgreSQL.
+
+use std::path::{Path, PathBuf};
+
+use concord_store::CaseFilter;
+
+use crate::both;
+use crate::support::TestApp;
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "concord_import_{}_{:x}",
+        std::process::id(),
+        rand::random::<u64>()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+const HOTLINE_CSV: &str = "工单编号,来电时间,来电人,来电号码,诉求内容,区划代码,类别,被申请人
+GD0001,2026-11-20 09:15,张某,13511112222,小区楼上住户装修噪音扰民晚上十点还在施工,331125003002,邻里纠纷,楼上住户
+GD0002,2026-11-20 10:02,李某,13511113333,某建筑公司拖欠我们班组六名工人工资共计四万元,331125105201,,某建筑公司
+GD0003,2026-11-20 11:40,王某,13511114444,邻居养狗不拴绳咬伤我家孩子,331125999999,,邻居
+GD0004,2026-11-21 08:30,赵某,1351111,物业公司停车费涨价,331125003002,物业纠纷,物业公司
+GD0005,2026-11-21 09:00,钱某,13511115555,,331125003002,,
+";
+
+async fn cases(app: &TestApp) -> Vec<concord_domain::case::Case> {
+    let f = CaseFilter {
+        limit: 200,
+        ..Default::default()
+    };
+    let page = app
+        .store
+        .list_cases(&f, jiff::Timestamp::now())
+        .await
+        .unwrap();
+    page.items.into_iter().map(|s| s.case).collect()
+}
+
+fn errors_of(file: &Path) -> String {
+    let mut name = file.file_name().unwrap().to_os_string();
+    name.push(".errors.csv");
+    std::fs::read_to_string(file.with_file_name(name)).unwrap_or_default()
+}
+
+both!(
+    hotline_work_orders_import_once_and_bad_rows_are_reported_by_row_and_column,
+    |app: TestApp| async move {
+        let file = temp("hotline.csv");
+        std::fs::write(&file, HOTLINE_CSV).unwrap();
+        let (ok, out, err) = app.concord(&["import", file.to_str().unwrap()]);
+        assert!(ok, "{out}{err}");
+        assert!(
+            out.contains("读取5行,新增2件,已导入过而跳过0行,有误跳过3行"),
+            "{out}"
+        );
+        let report = errors_of(&file);
+        assert!(
+            report.contains("4,region,"),
+            "the unknown region, row 4: {report}"
+        );
+        assert!(
+            report.contains("5,parties[0].phone,"),
+            "the bad phone, row 5: {report}"
+        );
+        assert!(
+            report.contains("6,description,"),
+            "the empty description, row 6: {report}"
+        );
+
+        let got = cases(&app).await;
+        assert_eq!(got.len(), 2);
+        let wages = got
+            .iter()
+            .find(|c| c.facts.intake.external_ref.as_deref() == Some("GD0002"))
+            .unwrap();
+        assert_eq!(
+            wages.facts.category.as_str(),
+            "labor",
+            "no category given: the classifier's"
+        );
+        assert!(!wages.category_confirmed);
+        assert_eq!(wages.facts.channel.as_str(), "hotline");
+        assert_eq!(wages.facts.intake.source.as_deref(), Some("12345"));
+        assert_eq!(
+            concord_domain::time::local_date(wages.registered_at).to_string(),
+            "2026-11-20"
+        );
+
+        let (ok, out, _) = app.concord(&["import", file.to_str().unwrap()]);
+        assert!(ok);
+        assert!(
+            out.contains("新增0件,已导入过而跳过2行"),
+            "importing again adds nothing: {out}"
+        );
+        assert_eq!(cases(&app).await.len(), 2);
+    }
+);
+
+both!(
+    excel_and_json_lines_import_and_a_file_that_is_not_what_it_claims_is_refused,
+    |app: TestApp| async move {
+        let xlsx = temp("orders.xlsx");
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (c, h) in ["工单编号", "申请人", "诉求内容", "区划代码", "金额"]
+            .iter()
+            .enumerate()
+        {
+            sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        sheet.write_string(1, 0, "X-1").unwrap();
+        sheet.write_string(1, 1, "周某").unwrap();
+        sheet
+            .write_string(1, 2, "网购的电动车电池鼓包,商家拒绝退货")
+            .unwrap();
+        sheet.write_string(1, 3, "331125003002").unwrap();
+        sheet.write_number(1, 4, 2399.0).unwrap();
+        book.save(&xlsx).unwrap();
+        let (ok, out, err) = app.concord(&[
+            "import",
+            xlsx.to_str().unwrap(),
+            "--source",
+            "市长信箱",
+            "--channel",
+            "online",
+        ]);
+        assert!(ok, "{out}{err}");
+        assert!(out.contains("新增1件"), "{out}");
+
+        let jsonl = temp("orders.jsonl");
+        std::fs::write(&jsonl, concat!(
+            "{\"external_ref\": \"J-1\", \"applicant_name\": \"吴某\", \"description\": \"承包的茶园被邻村村民强占\", \"region\": \"331125105201\", \"ignored\": 1}\n",
+            "not json\n",
+            "\n",
+            "{\"external_ref\": \"J-2\", \"applicant_name\": \"郑某\", \"description\": \"离婚后对方拒付抚养费\", \"region\": \"331125105201\", \"kind\": \"信访\"}\n",
+        )).unwrap();
+        let (ok, out, err) = app.concord(&["import", jsonl.to_str().unwrap()]);
+        assert!(ok, "{out}{err}");
+        assert!(
+            out.contains("新增2件") && out.contains("有误跳过1行"),
+            "{out}"
+        );
+        assert!(
+            errors_of(&jsonl).contains("2,row,不是有效的JSON对象"),
+            "{}",
+            errors_of(&jsonl)
+        );
+        let got = cases(&app).await;
+        let teapot = got
+            .iter()
+            .find(|c| c.facts.intake.external_ref.as_deref() == Some("X-1"))
+            .unwrap();
+        assert_eq!(teapot.facts.amount_fen, Some(239_900));
+        assert_eq!(teapot.facts.channel.as_str(), "online");
+        assert!(got.iter().any(|c| c.facts.kind.as_str() == "petition"));
+
+        let fake = temp("fake.xlsx");
+        std::fs::write(&fake, HOTLINE_CSV).unwrap();
+        let (ok, _, err) = app.concord(&["import", fake.to_str().unwrap()]);
+        assert!(!ok);
+        assert!(err.contains("不是有效的 Excel"), "{err}");
+        let headless = temp("headless.csv");
+        std::fs::write(&headless, "编号,内容\n1,无\n").unwrap();
+        let (ok, _, err) = app.concord(&["import", headless.to_str().unwrap()]);
+        assert!(!ok);
+        assert!(err.contains("缺少必需的列"), "{err}");
+        assert_eq!(cases(&app).await.len(), 3, "nothing half-written");
+    }
+);
