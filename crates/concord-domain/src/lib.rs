@@ -7,6 +7,7 @@ pub mod alert;
 pub mod calendar;
 pub mod case;
 pub mod category;
+pub mod custody;
 pub mod deadline;
 pub mod error;
 pub mod intake;

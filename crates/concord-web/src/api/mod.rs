@@ -63,6 +63,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(routing::get_rules_version))
         .routes(routes!(routing::case_routing))
         .routes(routes!(routing::case_tasks))
+        .routes(routes!(routing::custody))
         .routes(routes!(directory::regions))
         .routes(routes!(directory::organizations))
         .routes(routes!(mediators::directory))

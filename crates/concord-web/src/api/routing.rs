@@ -141,3 +141,87 @@ pub async fn case_tasks(
     let tasks = s.store.tasks(record.case.id).await?;
     Ok(Json(tasks.into_iter().map(TaskView::from).collect()))
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct CustodyView {
+    /// The lead unit; null while with the command center.
+    pub unit: Option<i64>,
+    pub unit_name: String,
+    pub from: String,
+    pub to: Option<String>,
+    pub deadline: Option<String>,
+    /// Days of this stretch past the deadline then in force.
+    pub overdue_days: f64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TaskOverdue {
+    pub task: i64,
+    pub unit: i64,
+    pub unit_name: String,
+    pub overdue_days: f64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CustodyReport {
+    pub periods: Vec<CustodyView>,
+    pub tasks: Vec<TaskOverdue>,
+}
+
+fn days(micros: i64) -> f64 {
+    (micros as f64 / 86_400_000_000.0 * 100.0).round() / 100.0
+}
+
+/// Who held the case when, and whose its overdue time was: each lead unit (or the
+/// command center) for its stretches, each co-handler for its own task.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/custody", tag = "routing", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = CustodyReport), (status = 404, body = ErrorBody)))]
+pub async fn custody(
+    State(s): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<String>,
+) -> Result<Json<CustodyReport>, ApiError> {
+    use concord_domain::custody::{Move, custody, task_overdue};
+    let record = super::cases::load_case(&s, &user, &id).await?;
+    let now = jiff::Timestamp::now();
+    let orgs = s.store.organizations(None).await?;
+    let name = |u: Option<i64>| match u.and_then(|u| orgs.iter().find(|o| o.id == u)) {
+        Some(o) => o.name.clone(),
+        None => "指挥中心".to_string(),
+    };
+    let moves: Vec<Move> = record
+        .events
+        .iter()
+        .map(|e| Move {
+            at: e.at,
+            to: e.to,
+            changes: &e.details["changes"],
+        })
+        .collect();
+    let periods = custody(&moves, now)
+        .into_iter()
+        .map(|p| CustodyView {
+            unit: p.unit,
+            unit_name: name(p.unit),
+            from: local_time(p.from),
+            to: p.to.map(local_time),
+            deadline: p.deadline.map(local_time),
+            overdue_days: days(p.overdue_micros),
+        })
+        .collect();
+    let tasks = s
+        .store
+        .tasks(record.case.id)
+        .await?
+        .into_iter()
+        .filter(|t| t.status != "cancelled")
+        .map(|t| TaskOverdue {
+            task: t.id,
+            unit: t.org_id,
+            unit_name: name(Some(t.org_id)),
+            overdue_days: days(task_overdue(t.deadline, t.closed_at, now)),
+        })
+        .collect();
+    Ok(Json(CustodyReport { periods, tasks }))
+}

@@ -203,3 +203,71 @@ both!(
         assert_eq!(last_event(&c)["details"]["returned_by"], room);
     }
 );
+
+both!(
+    overdue_time_is_charged_to_the_unit_that_held_the_clock,
+    |app: TestApp| async move {
+        use concord_domain::case::NewCaseInput;
+        use concord_domain::lifecycle::{Action, Context, apply, register};
+        use concord_store::{Actor, BuiltCase};
+        let t = app.token("dispatcher").await;
+        let unit = app.org("大坪社区人民调解委员会").await;
+        let cal = app.store.calendar();
+        let day = jiff::SignedDuration::from_hours(24);
+        let start = jiff::Timestamp::now() - day * 30;
+        let ctx = |at| Context {
+            now: at,
+            calendar: &cal,
+            routing: None,
+        };
+        let mut body = dispute();
+        body["complexity"] = json!("simple");
+        let facts = serde_json::from_value::<NewCaseInput>(body)
+            .unwrap()
+            .validate()
+            .unwrap();
+        let (c, e1) = register(facts, String::new(), &ctx(start));
+        let (c, e2) = apply(&c, Action::Accept { complexity: None }, &ctx(start)).unwrap();
+        let assign = Action::Assign {
+            lead_unit: unit,
+            co_handlers: vec![],
+            responsible_person: None,
+            mediator: None,
+            level: None,
+            tier: None,
+            reason: None,
+        };
+        let (c, e3) = apply(&c, assign, &ctx(start + day)).unwrap();
+        let deadline = c.deadline.unwrap();
+        let by = Actor::system();
+        let built = BuiltCase::new(c, vec![(e1, by.clone()), (e2, by.clone()), (e3, by)]);
+        let id = app.store.insert_built_cases(vec![built]).await.unwrap()[0]
+            .case
+            .id;
+
+        let (s, r) = app.get(&t, &format!("/api/v1/cases/{id}/custody")).await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        let periods = r["periods"].as_array().unwrap();
+        let held = periods.iter().find(|p| p["unit"] == unit).unwrap();
+        assert_eq!(held["unit_name"], "大坪社区人民调解委员会");
+        assert!(held["to"].is_null(), "still theirs");
+        let expected = jiff::Timestamp::now()
+            .duration_since(deadline)
+            .as_secs_f64()
+            / 86_400.0;
+        let got = held["overdue_days"].as_f64().unwrap();
+        assert!(
+            (got - expected).abs() < 0.05,
+            "overdue {got} days, expected {expected}"
+        );
+        let center: f64 = periods
+            .iter()
+            .filter(|p| p["unit"].is_null())
+            .map(|p| p["overdue_days"].as_f64().unwrap())
+            .sum();
+        assert_eq!(
+            center, 0.0,
+            "the command center routed it before the deadline"
+        );
+    }
+);
