@@ -4,6 +4,7 @@
 //! and raw inserts of the same rows into the same database. See bench/README.md.
 
 mod ceiling;
+mod extras;
 mod load;
 mod server;
 
@@ -37,6 +38,9 @@ struct Args {
     data: PathBuf,
     #[arg(long, default_value = "bench/results")]
     out: PathBuf,
+    /// Also time `concord import` of a generated hotline export of this many rows (0: skip).
+    #[arg(long, default_value_t = 0)]
+    import_rows: usize,
 }
 
 /// The medians at one scale.
@@ -49,6 +53,7 @@ struct ScaleResult {
     transitions: Sample,
     list: Sample,
     case_page: Sample,
+    search: Sample,
     /// intake and transitions ÷ the storage ceiling; list and page ÷ the HTTP ceiling.
     ratios: serde_json::Value,
     server_peak_rss_mb: f64,
@@ -64,7 +69,23 @@ async fn main() -> Result<()> {
         let url = server::prepare(&args.database, &args.data, scale).await?;
         results.push(measure(&url, scale, args.runs, limit).await?);
     }
-    report(&args, &results)
+    eprintln!("== classification (one core)");
+    let classify: Vec<f64> = (0..args.runs)
+        .map(|_| extras::classify_per_second(limit))
+        .collect();
+    let import = match args.import_rows {
+        0 => None,
+        n => {
+            eprintln!("== import of {n} rows");
+            Some(extras::import(n, &args.data, &args.database)?)
+        }
+    };
+    report(&args, &results, median_of(classify), import)
+}
+
+fn median_of(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
 }
 
 fn backend(db: &str) -> &'static str {
@@ -77,7 +98,7 @@ fn backend(db: &str) -> &'static str {
 
 async fn measure(url: &str, scale: usize, runs: usize, limit: Duration) -> Result<ScaleResult> {
     let server = server::Server::start(url).await?;
-    let mut samples: [Vec<Sample>; 6] = Default::default();
+    let mut samples: [Vec<Sample>; 7] = Default::default();
     for run in 0..runs {
         eprintln!("   run {}/{runs}", run + 1);
         samples[0].push(server.healthz(limit).await);
@@ -86,10 +107,11 @@ async fn measure(url: &str, scale: usize, runs: usize, limit: Duration) -> Resul
         samples[3].push(server.transitions(limit).await?);
         samples[4].push(server.list(limit).await);
         samples[5].push(server.case_page(limit).await?);
+        samples[6].push(server.search(limit).await?);
     }
     let rss = server.peak_rss_mb();
     server.stop();
-    let [http, storage, intake, transitions, list, page] = samples.map(|s| median(&s));
+    let [http, storage, intake, transitions, list, page, search] = samples.map(|s| median(&s));
     Ok(ScaleResult {
         cases: scale,
         ratios: json!({
@@ -104,11 +126,17 @@ async fn measure(url: &str, scale: usize, runs: usize, limit: Duration) -> Resul
         transitions,
         list,
         case_page: page,
+        search,
         server_peak_rss_mb: rss,
     })
 }
 
-fn report(args: &Args, results: &[ScaleResult]) -> Result<()> {
+fn report(
+    args: &Args,
+    results: &[ScaleResult],
+    classify: f64,
+    import: Option<extras::ImportResult>,
+) -> Result<()> {
     let now = jiff::Zoned::now();
     let machine = json!({
         "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
@@ -124,6 +152,7 @@ fn report(args: &Args, results: &[ScaleResult]) -> Result<()> {
             ("transitions (accept)", &r.transitions),
             ("case list (filtered, 50)", &r.list),
             ("case page", &r.case_page),
+            ("search (numbers, phones, words)", &r.search),
         ] {
             println!(
                 "| {} | {name} | {:.0} | {:.2} | {:.2} | {:.2} |",
@@ -142,6 +171,13 @@ fn report(args: &Args, results: &[ScaleResult]) -> Result<()> {
             r.cases, r.server_peak_rss_mb
         );
     }
+    println!("| | classification (descriptions/s, one core) | {classify:.0} | | | |");
+    if let Some(i) = &import {
+        println!(
+            "| {} | import (rows/s; whole run {:.1} s) | {:.0} | | | |",
+            i.rows, i.seconds, i.per_second
+        );
+    }
     std::fs::create_dir_all(&args.out)?;
     let file = args.out.join(format!(
         "{}-{}.json",
@@ -149,7 +185,8 @@ fn report(args: &Args, results: &[ScaleResult]) -> Result<()> {
         backend(&args.database)
     ));
     let doc = json!({ "date": now.to_string(), "backend": backend(&args.database), "runs": args.runs,
-                      "seconds": args.seconds, "machine": machine, "scales": results });
+                      "seconds": args.seconds, "machine": machine, "scales": results,
+                      "classify_per_second": classify, "import": import });
     std::fs::write(&file, serde_json::to_string_pretty(&doc)?)?;
     eprintln!("\nwritten to {}", file.display());
     Ok(())

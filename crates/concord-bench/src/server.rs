@@ -14,19 +14,38 @@ use crate::load::{Sample, run};
 
 const PORT: u16 = 18_080;
 
-/// Builds (or reuses) a database holding the demo county with `scale` cases.
-pub async fn prepare(database: &str, data: &Path, scale: usize) -> Result<String> {
-    let url = if database.starts_with("postgres") {
-        let schema = format!("bench_{scale}");
-        let admin = sqlx::PgPool::connect(database).await?;
+/// A PostgreSQL URL whose connections use `schema`, emptied first.
+pub fn fresh_schema_url(database: &str, schema: &str) -> Result<String> {
+    let rt = tokio::runtime::Handle::current();
+    let url = tokio::task::block_in_place(|| rt.block_on(schema_url(database, schema, true)))?;
+    Ok(url)
+}
+
+async fn schema_url(database: &str, schema: &str, fresh: bool) -> Result<String> {
+    let admin = sqlx::PgPool::connect(database).await?;
+    if fresh {
         sqlx::query(sqlx::AssertSqlSafe(format!(
-            "CREATE SCHEMA IF NOT EXISTS {schema}"
+            "DROP SCHEMA IF EXISTS {schema} CASCADE"
         )))
         .execute(&admin)
         .await?;
-        admin.close().await;
-        let sep = if database.contains('?') { '&' } else { '?' };
-        format!("{database}{sep}options=-c%20search_path%3D{schema}")
+    }
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "CREATE SCHEMA IF NOT EXISTS {schema}"
+    )))
+    .execute(&admin)
+    .await?;
+    admin.close().await;
+    let sep = if database.contains('?') { '&' } else { '?' };
+    Ok(format!(
+        "{database}{sep}options=-c%20search_path%3D{schema}"
+    ))
+}
+
+/// Builds (or reuses) a database holding the demo county with `scale` cases.
+pub async fn prepare(database: &str, data: &Path, scale: usize) -> Result<String> {
+    let url = if database.starts_with("postgres") {
+        schema_url(database, &format!("bench_{scale}"), false).await?
     } else {
         std::fs::create_dir_all(data)?;
         format!(
@@ -197,6 +216,54 @@ impl Server {
             }
         })
         .await
+    }
+
+    /// Searches as people type them: case numbers, phones, and words.
+    pub async fn search(&self, limit: Duration) -> Result<Sample> {
+        let mut queries: Vec<String> = [
+            "宅基地 围墙",
+            "玩具厂",
+            "电梯 物业费",
+            "过敏",
+            "大坪社区 排水沟",
+            "赡养费",
+        ]
+        .iter()
+        .map(|q| q.to_string())
+        .collect();
+        queries.extend(
+            self.texts("SELECT number FROM cases ORDER BY id DESC LIMIT 20")
+                .await?,
+        );
+        queries.extend(
+            self.texts(
+                "SELECT phone FROM parties WHERE phone IS NOT NULL ORDER BY id DESC LIMIT 20",
+            )
+            .await?,
+        );
+        let queries = Arc::new(queries);
+        let (c, base, t) = (self.client.clone(), self.base.clone(), self.clerk.clone());
+        Ok(run(4, 50_000, limit, move |i| {
+            let q = queries[i as usize % queries.len()].clone();
+            let (c, t, base) = (c.clone(), t.clone(), base.clone());
+            async move {
+                c.get(format!("{base}/api/v1/search"))
+                    .query(&[("q", q)])
+                    .bearer_auth(t)
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success())
+            }
+        })
+        .await)
+    }
+
+    async fn texts(&self, sql: &'static str) -> Result<Vec<String>> {
+        let store = concord_store::Store::open(&self.url, bench_key(&self.url)?).await?;
+        Ok(match store.db() {
+            concord_store::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await?,
+            concord_store::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_all(p).await?,
+        })
     }
 
     pub async fn case_page(&self, limit: Duration) -> Result<Sample> {
