@@ -3,6 +3,7 @@
 //! Storage and HTTP depend on this crate, never the reverse.
 
 pub mod access;
+pub mod agreement;
 pub mod alert;
 pub mod calendar;
 pub mod case;
@@ -17,6 +18,7 @@ pub mod org;
 pub mod person;
 pub mod region;
 pub mod routing;
+pub mod session;
 pub mod time;
 
 pub use error::{FieldError, FieldErrors};

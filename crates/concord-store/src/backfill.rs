@@ -25,6 +25,23 @@ impl Store {
         Ok(())
     }
 
+    /// Housekeeping after bulk loads (and from time to time): merges the full-text
+    /// index's segments into one, and refreshes the planner's statistics.
+    pub async fn optimize(&self) -> Result<(), StoreError> {
+        match &self.db {
+            crate::Db::Sqlite(pool) => {
+                sqlx::query("INSERT INTO case_search(case_search) VALUES ('optimize')")
+                    .execute(pool)
+                    .await?;
+                sqlx::query("PRAGMA optimize").execute(pool).await?;
+            }
+            crate::Db::Postgres(pool) => {
+                sqlx::query("ANALYZE").execute(pool).await?;
+            }
+        }
+        Ok(())
+    }
+
     pub(crate) async fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(with_db!(self, pool => {
             sqlx::query_scalar("SELECT value FROM meta WHERE key = $1").bind(key).fetch_optional(pool).await?

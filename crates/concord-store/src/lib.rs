@@ -113,6 +113,9 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// The SQLite writer's page cache, MiB: the hot index pages of every write.
+pub const WRITER_CACHE_MIB: u32 = 32;
+
 /// The default database: `./concord.db`.
 pub const DEFAULT_SQLITE_URL: &str = "sqlite://concord.db";
 
@@ -121,18 +124,36 @@ impl Store {
     /// migrations and loads the working-day calendar. `key` is the center's secret for the
     /// parties' keyed hashes: the same key must be used every time.
     pub async fn open(url: &str, key: PartyKey) -> Result<Self, StoreError> {
+        Self::open_with(url, key, WRITER_CACHE_MIB).await
+    }
+
+    /// As [`Store::open`], with the SQLite writer's page cache in MiB: a bulk import
+    /// wants far more than a server does.
+    pub async fn open_with(
+        url: &str,
+        key: PartyKey,
+        writer_cache_mib: u32,
+    ) -> Result<Self, StoreError> {
         let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Db::Postgres(connect_postgres(url).await?)
         } else {
             Db::Sqlite(connect_sqlite(url).await?)
         };
-        Self::from_db(db, key).await
+        Self::build(db, key, writer_cache_mib).await
     }
 
     /// Wraps an existing pool (tests pass a PostgreSQL pool bound to a fresh schema).
     pub async fn from_db(db: Db, key: PartyKey) -> Result<Self, StoreError> {
+        Self::build(db, key, WRITER_CACHE_MIB).await
+    }
+
+    async fn build(db: Db, key: PartyKey, writer_cache_mib: u32) -> Result<Self, StoreError> {
         let writer = match &db {
-            Db::Sqlite(p) => Some(writer::Writer::start(p.clone(), key.clone())),
+            Db::Sqlite(p) => Some(writer::Writer::start(
+                p.clone(),
+                key.clone(),
+                writer_cache_mib,
+            )),
             Db::Postgres(_) => None,
         };
         let store = Self {
@@ -197,10 +218,10 @@ async fn connect_sqlite(url: &str) -> Result<SqlitePool, StoreError> {
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(30))
-        // Statement journals and sorts in memory, not in temporary files; a 16 MB page
-        // cache per connection, so that index pages stay in memory, not re-read.
+        // Statement journals and sorts in memory, not in temporary files; a 4 MiB page
+        // cache per reading connection (the OS keeps the rest of the file cached).
         .pragma("temp_store", "memory")
-        .pragma("cache_size", "-16384");
+        .pragma("cache_size", "-4096");
     Ok(SqlitePoolOptions::new()
         .max_connections(8)
         .connect_with(opts)

@@ -6,9 +6,9 @@ use concord_domain::person::{IdNumber, Phone};
 use concord_domain::region::RegionCode;
 use concord_text::tokens::query_terms;
 
-use crate::args::{Arg, Args, bind_all};
+use crate::args::{Args, bind_all};
 use crate::cases::CASE_COLUMNS;
-use crate::list::{CaseSummary, Where, region_clause};
+use crate::list::CaseSummary;
 use crate::rows::{CaseRow, case_from_rows};
 use crate::{Store, StoreError, with_db};
 
@@ -58,28 +58,68 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<CaseSummary>, StoreError> {
         let limit = limit.clamp(1, 100) as usize;
-        let (inner, key) = match SearchQuery::parse(q) {
-            SearchQuery::Number(n) => ("SELECT id FROM cases WHERE number = {k}", n),
+        let (sql, key) = match SearchQuery::parse(q) {
+            SearchQuery::Number(n) => ("SELECT id FROM cases WHERE number = $1", n),
             SearchQuery::Phone(p) => (
-                "SELECT case_id FROM parties WHERE phone_key = {k}",
+                "SELECT case_id FROM parties WHERE phone_key = $1 ORDER BY case_id DESC LIMIT 500",
                 self.party_key.phone(&p),
             ),
             SearchQuery::IdNumber(id) => (
-                "SELECT case_id FROM parties WHERE id_key = {k}",
+                "SELECT case_id FROM parties WHERE id_key = $1 ORDER BY case_id DESC LIMIT 500",
                 self.party_key.id_number(&id),
             ),
             SearchQuery::Text(terms) if terms.is_empty() => return Ok(Vec::new()),
             SearchQuery::Text(terms) => return self.search_text(&terms, scope, limit).await,
         };
-        let mut scope_sql = Where::default();
-        let k = scope_sql.args.push(Arg::Text(key));
-        region_clause(&mut scope_sql, scope);
+        let mut ids: Vec<i64> = with_db!(self, pool => {
+            sqlx::query_scalar(sql).bind(key).fetch_all(pool).await?
+        });
+        ids.dedup();
+        self.cases_in_scope(&ids, scope, limit).await
+    }
+
+    /// The cases among `ids` in `scope`'s subtree, newest first, at most `limit`. Only
+    /// rowid lookups: the ids' regions first, the scope checked here, then the rows —
+    /// no condition that could tempt the planner into walking a whole index instead.
+    async fn cases_in_scope(
+        &self,
+        ids: &[i64],
+        scope: &RegionCode,
+        limit: usize,
+    ) -> Result<Vec<CaseSummary>, StoreError> {
+        if ids.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let list = |ids: &[i64]| {
+            ids.iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         let sql = format!(
-            "SELECT {CASE_COLUMNS} FROM cases WHERE id IN ({}) AND {} ORDER BY id DESC LIMIT {limit}",
-            inner.replace("{k}", &k),
-            scope_sql.clauses.join(" AND ")
+            "SELECT id, region_code FROM cases WHERE id IN ({})",
+            list(ids)
         );
-        self.fetch_summaries(sql, scope_sql.args).await
+        let mut places: Vec<(i64, String)> = with_db!(self, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?
+        });
+        places.sort_by_key(|p| std::cmp::Reverse(p.0));
+        let within: Vec<i64> = places
+            .into_iter()
+            .filter(|(_, r)| r.starts_with(scope.prefix()))
+            .map(|(id, _)| id)
+            .take(limit)
+            .collect();
+        if within.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE id IN ({})",
+            list(&within)
+        );
+        let mut found = self.fetch_summaries(sql, Args::default()).await?;
+        found.sort_by_key(|c| std::cmp::Reverse(c.case.id));
+        Ok(found)
     }
 
     async fn search_text(
@@ -95,21 +135,15 @@ impl Store {
             let Some(lowest) = ids.last().copied() else {
                 break;
             };
-            let list: Vec<String> = ids.iter().map(i64::to_string).collect();
-            let mut w = Where::default();
-            region_clause(&mut w, scope);
-            let sql = format!(
-                "SELECT {CASE_COLUMNS} FROM cases WHERE id IN ({}) AND {} ORDER BY id DESC",
-                list.join(", "),
-                w.clauses.join(" AND ")
+            found.extend(
+                self.cases_in_scope(&ids, scope, limit - found.len())
+                    .await?,
             );
-            found.extend(self.fetch_summaries(sql, w.args).await?);
             if found.len() >= limit || ids.len() < ROUND as usize {
                 break;
             }
             below = lowest;
         }
-        found.truncate(limit);
         Ok(found)
     }
 

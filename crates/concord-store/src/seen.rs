@@ -14,7 +14,6 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::args::{Arg, Args, bind_all};
 use crate::cases::CASE_COLUMNS;
-use crate::list::open_statuses;
 use crate::rows::{CaseRow, case_from_rows};
 use crate::{Store, StoreError, with_db};
 
@@ -110,46 +109,24 @@ impl Store {
             .map(|p| p.name.clone())
             .collect();
         let keys = self.keys(f, PartyRole::Respondent);
-        let mut a = Args::default();
-        let place = a.push(Arg::Text(f.region.to_string()));
-        let mut by_party: Vec<String> = Vec::new();
-        if !respondents.is_empty() {
-            let names: Vec<String> = respondents
-                .iter()
-                .map(|n| a.push(Arg::Text(n.clone())))
-                .collect();
-            by_party.push(format!("name IN ({})", names.join(", ")));
-        }
-        if !keys.0.is_empty() {
-            let ks: Vec<String> = keys
-                .0
-                .iter()
-                .map(|k| a.push(Arg::Text(k.clone())))
-                .collect();
-            by_party.push(format!(
-                "phone_key IN ({0}) OR id_key IN ({0})",
-                ks.join(", ")
-            ));
-        }
-        let party_clause = if by_party.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " OR id IN (SELECT case_id FROM parties WHERE role = 'respondent' AND ({}))",
-                by_party.join(" OR ")
-            )
-        };
-        let since = a.push(Arg::Int(to_micros(
-            now - SignedDuration::from_hours(24 * DUPLICATE_DAYS),
-        )));
-        let not = a.push(Arg::Int(exclude.unwrap_or(0)));
-        let sql = format!(
-            "SELECT {CASE_COLUMNS} FROM cases WHERE (region_code = {place}{party_clause})
-             AND status IN ({}) AND registered_at >= {since} AND id <> {not}
-             ORDER BY id DESC LIMIT {MAX_CANDIDATES}",
-            open_statuses()
-        );
-        let candidates = self.cases_by(sql, a).await?;
+        let since = to_micros(now - SignedDuration::from_hours(24 * DUPLICATE_DAYS));
+        let mut ids: Vec<i64> = with_db!(self, pool => {
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT id FROM cases WHERE region_code = $1 AND registered_at >= $2
+                 ORDER BY registered_at DESC LIMIT {MAX_CANDIDATES}")))
+                .bind(f.region.to_string()).bind(since).fetch_all(pool).await?
+        });
+        ids.extend(self.case_ids_of("respondent", "name", &respondents).await?);
+        ids.extend(self.case_ids_of("respondent", "phone_key", &keys.0).await?);
+        ids.extend(self.case_ids_of("respondent", "id_key", &keys.0).await?);
+        let candidates: Vec<Case> = self
+            .cases_by_ids(ids)
+            .await?
+            .into_iter()
+            .filter(|c| {
+                c.status.is_open() && to_micros(c.registered_at) >= since && Some(c.id) != exclude
+            })
+            .collect();
         let parties = self.respondents_of(&candidates).await?;
         let mut out: Vec<Match> = candidates
             .into_iter()
@@ -191,24 +168,20 @@ impl Store {
         if keys.0.is_empty() {
             return Ok(Vec::new());
         }
-        let mut a = Args::default();
-        let ks: Vec<String> = keys
-            .0
-            .iter()
-            .map(|k| a.push(Arg::Text(k.clone())))
+        let since = to_micros(now - SignedDuration::from_hours(24 * HISTORY_DAYS));
+        let mut ids = self.case_ids_of("applicant", "phone_key", &keys.0).await?;
+        ids.extend(self.case_ids_of("applicant", "id_key", &keys.0).await?);
+        let mut cases: Vec<Case> = self
+            .cases_by_ids(ids)
+            .await?
+            .into_iter()
+            .filter(|c| {
+                to_micros(c.registered_at) >= since
+                    && Some(c.id) != exclude
+                    && c.status != Status::Merged
+            })
             .collect();
-        let since = a.push(Arg::Int(to_micros(
-            now - SignedDuration::from_hours(24 * HISTORY_DAYS),
-        )));
-        let not = a.push(Arg::Int(exclude.unwrap_or(0)));
-        let sql = format!(
-            "SELECT {CASE_COLUMNS} FROM cases WHERE id IN (SELECT case_id FROM parties WHERE role = 'applicant'
-             AND (phone_key IN ({0}) OR id_key IN ({0}))) AND registered_at >= {since} AND id <> {not}
-             AND status <> '{merged}' ORDER BY id DESC LIMIT {MAX_CANDIDATES}",
-            ks.join(", "),
-            merged = Status::Merged.as_str(),
-        );
-        let cases = self.cases_by(sql, a).await?;
+        cases.sort_by_key(|c| std::cmp::Reverse(c.id));
         Ok(cases
             .into_iter()
             .filter_map(|c| {
@@ -226,6 +199,47 @@ impl Store {
                 )
             })
             .collect())
+    }
+
+    /// The newest cases in which a party of `role` has one of `values` in `column`
+    /// (each lookup walks that column's index).
+    async fn case_ids_of(
+        &self,
+        role: &str,
+        column: &str,
+        values: &[String],
+    ) -> Result<Vec<i64>, StoreError> {
+        if values.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut a = Args::default();
+        let r = a.push(Arg::Text(role.to_string()));
+        let marks: Vec<String> = values
+            .iter()
+            .map(|v| a.push(Arg::Text(v.clone())))
+            .collect();
+        let sql = format!(
+            "SELECT case_id FROM parties WHERE {column} IN ({}) AND role = {r} ORDER BY case_id DESC LIMIT {MAX_CANDIDATES}",
+            marks.join(", ")
+        );
+        Ok(with_db!(self, pool => {
+            bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), &a.0).fetch_all(pool).await?
+        }))
+    }
+
+    /// Cases by id (rowid lookups only), each once.
+    async fn cases_by_ids(&self, mut ids: Vec<i64>) -> Result<Vec<Case>, StoreError> {
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+        let sql = format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE id IN ({})",
+            list.join(", ")
+        );
+        self.cases_by(sql, Args::default()).await
     }
 
     async fn cases_by(&self, sql: String, a: Args) -> Result<Vec<Case>, StoreError> {

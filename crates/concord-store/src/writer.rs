@@ -50,10 +50,10 @@ pub(crate) struct Writer {
 impl Writer {
     /// Starts the writer on a connection of its own to the pool's database, with a
     /// larger page cache: every write goes through it, so it holds the hot index pages.
-    pub(crate) fn start(pool: SqlitePool, key: PartyKey) -> Self {
+    pub(crate) fn start(pool: SqlitePool, key: PartyKey, cache_mib: u32) -> Self {
         let opts = (*pool.connect_options())
             .clone()
-            .pragma("cache_size", "-65536")
+            .pragma("cache_size", format!("-{}", cache_mib * 1024))
             .pragma("wal_autocheckpoint", "16384");
         let own = sqlx::sqlite::SqlitePoolOptions::new()
             .max_connections(1)

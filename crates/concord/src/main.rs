@@ -48,6 +48,8 @@ enum Command {
     },
     /// Create or upgrade the database schema.
     Migrate,
+    /// Housekeeping after bulk loads: compact the search index, refresh statistics.
+    Optimize,
     /// Load the demo county with N cases over the last two years.
     DemoData {
         #[arg(long, default_value_t = 3000)]
@@ -109,7 +111,12 @@ async fn main() -> Result<()> {
     if created {
         tracing::warn!(path = %key_file.display(), "created a new key file: keep it with the backups");
     }
-    let store = Store::open(&cli.database, key)
+    // A bulk import keeps far more of the indexes in the writer's cache.
+    let cache = match cli.command {
+        Command::Import(_) => 256,
+        _ => concord_store::WRITER_CACHE_MIB,
+    };
+    let store = Store::open_with(&cli.database, key, cache)
         .await
         .with_context(|| format!("cannot open the database {}", redact(&cli.database)))?;
     let result = run(cli.command, &store).await;
@@ -127,6 +134,15 @@ async fn run(command: Command, store: &Store) -> Result<()> {
         } => {
             let public_url = public_url.unwrap_or_else(|| format!("http://{listen}"));
             serve(store, listen, demo, demo_cases, &public_url).await
+        }
+        Command::Optimize => {
+            let t = std::time::Instant::now();
+            store.optimize().await?;
+            println!(
+                "已整理全文索引并更新统计信息,用时 {:.1} 秒",
+                t.elapsed().as_secs_f64()
+            );
+            Ok(())
         }
         Command::Migrate => {
             println!("数据库已是最新结构 ({})", store.backend());
