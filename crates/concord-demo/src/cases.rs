@@ -1,6 +1,8 @@
 //! Two years of cases, each registered and moved along by the real state machine, so that
 //! every history is one the system itself could have written.
 
+use concord_domain::action::{FollowUpMethod, Performance};
+use concord_domain::agreement::{AgreementText, SignMethod, Term};
 use concord_domain::calendar::WorkCalendar;
 use concord_domain::case::{
     Case, CaseKind, Channel, Complexity, Level, NewCaseInput, PartyInput, PartyKind, PartyRole,
@@ -9,9 +11,11 @@ use concord_domain::case::{
 use concord_domain::category::Category;
 use concord_domain::intake::{PetitionInfo, TransferInfo, VisitLevel};
 use concord_domain::lifecycle::{self, Action, CoHandler, Context, EventDraft, ReferralTarget};
+use concord_domain::mediator::choosers;
 use concord_domain::org::{OrgKind, Organization, Role};
 use concord_domain::region::{Region, RegionLevel};
-use concord_store::{Actor, BuiltCase, Store, StoreError};
+use concord_domain::time::local_date;
+use concord_store::{Actor, BuiltAgreement, BuiltCase, Store, StoreError};
 use jiff::{Span, Timestamp};
 use rand::Rng;
 use rand::rngs::StdRng;
@@ -106,9 +110,12 @@ fn build(rng: &mut StdRng, ctx: &Ctx, at: Timestamp) -> BuiltCase {
         case,
         events: vec![(first, registrar)],
         t: at,
+        agreement: None,
     };
     advance(rng, ctx, &mut history);
-    BuiltCase::new(history.case, history.events)
+    let mut built = BuiltCase::new(history.case, history.events);
+    built.agreement = history.agreement;
+    built
 }
 
 fn new_case(rng: &mut StdRng, ctx: &Ctx) -> NewCaseInput {
@@ -280,6 +287,7 @@ struct History {
     case: Case,
     events: Vec<(EventDraft, Actor)>,
     t: Timestamp,
+    agreement: Option<BuiltAgreement>,
 }
 
 impl History {
@@ -462,7 +470,86 @@ fn escalate(rng: &mut StdRng, ctx: &Ctx, h: &mut History, who: Actor, roll: u32)
     }
 }
 
+/// The mediator drafts the agreement; every party signs it at the center.
+fn draft_and_sign(rng: &mut StdRng, ctx: &Ctx, h: &mut History, who: &Actor) -> bool {
+    let text = agreement_text(rng, &h.case);
+    let draft = Action::DraftAgreement {
+        version: 1,
+        hash: String::new(),
+    };
+    if !h.step(ctx, hours(rng, 1, 6), draft, who.clone()) {
+        return false;
+    }
+    let drafted_at = h.t;
+    let parties = choosers(&h.case.facts.parties);
+    let mut signatures = Vec::new();
+    for (i, party) in parties.iter().enumerate() {
+        let sign = Action::SignAgreement {
+            party: *party,
+            method: SignMethod::InPerson,
+            version: 1,
+            all_signed: i + 1 == parties.len(),
+        };
+        if !h.step(
+            ctx,
+            Span::new().minutes(rng.random_range(5..90)),
+            sign,
+            who.clone(),
+        ) {
+            return false;
+        }
+        signatures.push((*party, SignMethod::InPerson, h.t));
+    }
+    h.agreement = Some(BuiltAgreement {
+        text,
+        by: who.name.clone(),
+        at: drafted_at,
+        signatures,
+    });
+    true
+}
+
+/// Facts and terms after the kind of dispute.
+fn agreement_text(rng: &mut StdRng, c: &Case) -> AgreementText {
+    let amount = c
+        .facts
+        .amount_fen
+        .map(|f| f / 100)
+        .unwrap_or(rng.random_range(500..20_000));
+    let due = (local_date(h_now(c)) + Span::new().days(rng.random_range(7..60))).to_string();
+    let respondent = c
+        .facts
+        .parties
+        .iter()
+        .find(|p| p.role == PartyRole::Respondent)
+        .map_or("被申请人", |p| p.name.as_str());
+    let applicant = c.facts.parties[0].name.as_str();
+    let terms = vec![
+        Term {
+            text: format!("{respondent}于{due}前向{applicant}支付{amount}元,一次性付清。"),
+            due: due.parse().ok(),
+            amount: Some(amount as f64),
+        },
+        Term {
+            text: "双方就本纠纷再无其他争议,今后互相尊重、和睦相处。".into(),
+            due: None,
+            amount: None,
+        },
+    ];
+    AgreementText {
+        facts: c.facts.description.clone(),
+        terms,
+    }
+}
+
+fn h_now(c: &Case) -> Timestamp {
+    c.accepted_at.unwrap_or(c.registered_at)
+}
+
 fn conclude(rng: &mut StdRng, ctx: &Ctx, h: &mut History, who: Actor) {
+    if !draft_and_sign(rng, ctx, h, &who) {
+        return;
+    }
     let confirm = rng.random_bool(0.15);
     let closed = if confirm {
         let court = ctx
@@ -495,9 +582,16 @@ fn conclude(rng: &mut StdRng, ctx: &Ctx, h: &mut History, who: Actor) {
         85..97 => Satisfaction::BasicallySatisfied,
         _ => Satisfaction::Dissatisfied,
     };
+    let performance = match satisfaction {
+        Satisfaction::Dissatisfied => Performance::Partial,
+        _ if rng.random_bool(0.6) => Performance::Full,
+        _ => Performance::InProgress,
+    };
     let follow = Action::FollowUp {
         satisfaction,
-        note: Some("电话回访,协议正在履行".into()),
+        method: Some(FollowUpMethod::Phone),
+        performance: Some(performance),
+        note: Some("电话回访,了解协议履行和当事人满意情况".into()),
     };
     if h.step(
         ctx,

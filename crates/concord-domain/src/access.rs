@@ -30,6 +30,16 @@ pub fn may(role: Role, action: ActionKind) -> bool {
         K::Return => &[R::Mediator, R::DepartmentHandler],
         K::CompleteTask | K::ReturnTask => &[R::DepartmentHandler, R::Mediator, R::Dispatcher],
         K::Merge | K::MergeInto => &[R::Dispatcher, R::Clerk],
+        K::Suspend | K::Resume | K::RequestExtension => {
+            &[R::Mediator, R::DepartmentHandler, R::Dispatcher]
+        }
+        K::ApproveExtension | K::DenyExtension => &[R::Leader],
+        K::Reopen => &[R::FollowUp, R::Dispatcher],
+        K::ScheduleSession | K::RecordSession | K::CancelSession => {
+            &[R::Mediator, R::DepartmentHandler, R::Dispatcher]
+        }
+        K::DraftAgreement => &[R::Mediator, R::Dispatcher],
+        K::SignAgreement => &[R::Mediator, R::Clerk, R::Dispatcher],
     };
     roles.contains(&role)
 }

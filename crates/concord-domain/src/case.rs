@@ -431,6 +431,22 @@ pub struct Case {
     pub skip_level_of: Option<i64>,
     /// 并案: the group case this one was merged into.
     pub merged_into: Option<i64>,
+    /// The clock stands still since then (中止计时).
+    pub suspended_since: Option<Timestamp>,
+    /// Working days asked for and not yet decided (延期申请).
+    pub pending_extension: Option<u32>,
+    /// Extensions granted so far.
+    pub extensions: u32,
+    /// The round of handling (轮次): 1, then 2 after a reopening, …
+    pub round: u32,
+    /// The mediation agreement's current version, once drafted.
+    pub agreement_version: Option<u32>,
+    /// Every party signed the current version.
+    pub agreement_signed: bool,
+    /// The follow-up call is due by then: a month after closure.
+    pub follow_up_due: Option<Timestamp>,
+    /// Whether the agreement is kept, as follow-up found.
+    pub performance: Option<crate::action::Performance>,
     /// Bumped by every transition; a write against a stale version is refused.
     pub version: i64,
 }

@@ -3,13 +3,17 @@
 //! Storage and HTTP depend on this crate, never the reverse.
 
 pub mod access;
+pub mod action;
 pub mod agreement;
 pub mod alert;
 pub mod calendar;
 pub mod case;
 pub mod category;
+mod clock;
+pub use clock::extend as extend_deadline;
 pub mod custody;
 pub mod deadline;
+mod effects;
 pub mod error;
 pub mod intake;
 pub mod lifecycle;

@@ -46,6 +46,16 @@ impl Actor {
         }
     }
 
+    /// A party acting for themselves (signing online): may sign, nothing else.
+    pub fn party(name: &str) -> Self {
+        Self {
+            user_id: None,
+            name: format!("当事人{name}(在线)"),
+            role: Role::Clerk,
+            region: None,
+        }
+    }
+
     /// A bulk import from the command line.
     pub fn importer() -> Self {
         Self {

@@ -30,7 +30,8 @@ const CASE_HEAD: &str = "INSERT INTO cases (number, county_code, year, seq, kind
     tier, status, lead_unit, responsible_person, mediator, registered_at, accepted_at,
     clock_start, deadline, acceptance_due, statutory_deadline, outcome, closed_at, satisfaction,
     version, township_code, category_confirmed, intake_window, petition, transfer, source,
-    external_ref, tracking_hash, repeat_of, skip_level_of) VALUES ";
+    external_ref, tracking_hash, repeat_of, skip_level_of, suspended_since, pending_extension,
+    extensions, round, agreement_version, agreement_signed, follow_up_due, performance) VALUES ";
 
 const PARTY_HEAD: &str = "INSERT INTO parties (case_id, ordinal, role, kind, name, phone,
     id_number, phone_key, id_key) VALUES ";
@@ -135,6 +136,14 @@ fn case_row(b: &BuiltCase) -> Vec<Arg> {
         Arg::OptText(b.tracking_hash.clone()),
         Arg::OptInt(c.repeat_of),
         Arg::OptInt(c.skip_level_of),
+        ts(c.suspended_since),
+        Arg::OptInt(c.pending_extension.map(i64::from)),
+        Arg::Int(i64::from(c.extensions)),
+        Arg::Int(i64::from(c.round)),
+        Arg::OptInt(c.agreement_version.map(i64::from)),
+        Arg::Bool(c.agreement_signed),
+        ts(c.follow_up_due),
+        Arg::OptText(c.performance.map(|p| p.as_str().to_string())),
     ]
 }
 
@@ -257,7 +266,60 @@ pub(crate) fn detail_statements(
     all.extend(statements(marks, EVENT_HEAD, "", events));
     let terms = batch.iter().map(|b| (b.case.id, b.search_terms.as_str()));
     all.extend(search_statements(marks, terms));
+    all.extend(agreement_statements(marks, batch));
     all
+}
+
+const AGREEMENT_HEAD: &str =
+    "INSERT INTO agreements (case_id, version, facts, terms, text, text_hash,
+    created_by, created_at) VALUES ";
+const SIGNATURE_HEAD: &str = "INSERT INTO signatures (case_id, agreement_version, party_ordinal,
+    method, signer_name, text_hash, recorded_by, signed_at) VALUES ";
+
+/// Agreements built into histories, with their in-person signatures.
+fn agreement_statements(marks: Marks, batch: &[BuiltCase]) -> Vec<(String, Args)> {
+    // The signed text names the case's number, known only now.
+    let made: Vec<(&BuiltCase, &crate::cases::BuiltAgreement, String)> = batch
+        .iter()
+        .filter_map(|b| {
+            let a = b.agreement.as_ref()?;
+            let text = concord_domain::agreement::signed_text(
+                &b.case.number,
+                &b.case.facts.parties,
+                &a.text,
+            );
+            Some((b, a, text))
+        })
+        .collect();
+    let rows = made.iter().map(|(b, a, signed)| {
+        vec![
+            Arg::Int(b.case.id),
+            Arg::Int(1),
+            Arg::Text(a.text.facts.clone()),
+            Arg::Text(serde_json::to_string(&a.text.terms).expect("terms serialize")),
+            Arg::Text(signed.clone()),
+            Arg::Text(crate::mediation::text_hash(signed)),
+            Arg::Text(a.by.clone()),
+            Arg::Int(to_micros(a.at)),
+        ]
+    });
+    let mut out = statements(marks, AGREEMENT_HEAD, "", rows);
+    let sigs = made.iter().flat_map(|(b, a, signed)| {
+        a.signatures.iter().map(move |(party, method, at)| {
+            vec![
+                Arg::Int(b.case.id),
+                Arg::Int(1),
+                Arg::Int(*party as i64),
+                Arg::Text(method.as_str().to_string()),
+                Arg::Text(b.case.facts.parties[*party].name.clone()),
+                Arg::Text(crate::mediation::text_hash(signed)),
+                Arg::Text(a.by.clone()),
+                Arg::Int(to_micros(*at)),
+            ]
+        })
+    });
+    out.extend(statements(marks, SIGNATURE_HEAD, "", sigs));
+    out
 }
 
 /// Numbers and inserts a batch of cases with their parties, co-handlers and timelines on

@@ -8,6 +8,7 @@ use jiff::Timestamp;
 
 use crate::accounts::Actor;
 use crate::bulk::insert_cases;
+use crate::mediation::{Extra, apply_extra};
 use crate::rows::{CaseRow, EventRow, PartyRow, case_from_rows, event_from_row};
 use crate::tasks::{apply_task_change, task_change};
 use crate::writer::write_tx;
@@ -32,6 +33,18 @@ pub struct BuiltCase {
     pub search_terms: String,
     /// A citizen's tracking code, hashed (online submissions).
     pub tracking_hash: Option<String>,
+    /// The agreement the history drafted, and its signatures (demo histories).
+    pub agreement: Option<BuiltAgreement>,
+}
+
+/// An agreement made in a built history: version 1 and who signed it when.
+#[derive(Debug, Clone)]
+pub struct BuiltAgreement {
+    pub text: concord_domain::agreement::AgreementText,
+    pub by: String,
+    pub at: Timestamp,
+    /// (party, method, when).
+    pub signatures: Vec<(usize, concord_domain::agreement::SignMethod, Timestamp)>,
 }
 
 impl BuiltCase {
@@ -44,6 +57,7 @@ impl BuiltCase {
             events,
             search_terms,
             tracking_hash: None,
+            agreement: None,
         }
     }
 }
@@ -62,14 +76,18 @@ pub(crate) const CASE_COLUMNS: &str = "id, number, kind, channel, category, desc
     registered_at, accepted_at, clock_start, deadline, acceptance_due, statutory_deadline, outcome,
     closed_at, satisfaction, version, category_confirmed, intake_window, petition, transfer, source,
     external_ref, repeat_of, skip_level_of, merged_into,
-    (SELECT COUNT(*) FROM case_tasks t WHERE t.case_id = cases.id AND t.status = 'open') AS open_tasks";
+    (SELECT COUNT(*) FROM case_tasks t WHERE t.case_id = cases.id AND t.status = 'open') AS open_tasks,
+    suspended_since, pending_extension, extensions, round, agreement_version, agreement_signed,
+    follow_up_due, performance";
 
 pub(crate) const UPDATE_CASE: &str =
     "UPDATE cases SET complexity = $1, level = $2, tier = $3, status = $4,
     lead_unit = $5, responsible_person = $6, mediator = $7, accepted_at = $8, clock_start = $9,
     deadline = $10, statutory_deadline = $11, outcome = $12, closed_at = $13, satisfaction = $14,
-    version = $15, category = $16, category_confirmed = $17, complainants = $18, merged_into = $19
-    WHERE id = $20 AND version = $21";
+    version = $15, category = $16, category_confirmed = $17, complainants = $18, merged_into = $19,
+    suspended_since = $20, pending_extension = $21, extensions = $22, round = $23,
+    agreement_version = $24, agreement_signed = $25, follow_up_due = $26, performance = $27
+    WHERE id = $28 AND version = $29";
 
 pub(crate) const INSERT_EVENT: &str =
     "INSERT INTO case_events (case_id, seq, at, actor_id, actor_name, action,
@@ -234,6 +252,23 @@ impl Store {
         expected_version: Option<i64>,
         now: Timestamp,
     ) -> Result<CaseRecord, StoreError> {
+        let (record, _) = self
+            .transition_with(actor, id, action, expected_version, now, Extra::None)
+            .await?;
+        Ok(record)
+    }
+
+    /// A transition and what goes with it (a session, an agreement, a signature),
+    /// written together; returns the case and the id of the row `extra` made, if any.
+    pub(crate) async fn transition_with(
+        &self,
+        actor: &Actor,
+        id: i64,
+        action: Action,
+        expected_version: Option<i64>,
+        now: Timestamp,
+        extra: Extra,
+    ) -> Result<(CaseRecord, Option<i64>), StoreError> {
         let current = self.case(id).await?.ok_or(StoreError::NotFound("事项"))?;
         actor.authorize(action.kind(), &current.case)?;
         if let Some(v) = expected_version.filter(|v| *v != current.case.version) {
@@ -263,7 +298,8 @@ impl Store {
         let seq = current.events.len() as i64 + 1;
         let (old_version, old_co) = (current.case.version, current.case.co_handlers.clone());
         let (by, at) = (actor.clone(), to_micros(now));
-        let (next, event) = write_tx!(self, |conn| {
+        let (by_name, dialect) = (actor.name.clone(), self.dialect());
+        let (next, event, made) = write_tx!(self, |conn| {
             let n = bind_update(sqlx::query(UPDATE_CASE), &next, old_version)
                 .execute(&mut *conn)
                 .await?
@@ -271,20 +307,31 @@ impl Store {
             if n != 1 {
                 return Err(StoreError::Conflict("事项刚被他人修改,请刷新后重试".into()));
             }
+            let made = apply_extra!(conn, id, extra, at, by_name, &dialect);
+            let mut event = event;
+            if let Some(row) = made {
+                // The event names the session or agreement row it goes with.
+                for key in ["session", "agreement"] {
+                    if event.details.get(key).is_some() {
+                        event.details[key] = serde_json::json!(row);
+                    }
+                }
+            }
             insert_event!(conn, id, seq, &event, &by);
             if next.co_handlers != old_co {
                 insert_co_handlers!(conn, id, &next.co_handlers);
             }
             apply_task_change!(conn, id, tasks, at);
-            Ok((next, event))
+            Ok((next, event, made))
         })?;
         let mut events = current.events;
         events.push(EventRecord::from_draft(seq, &event, actor));
-        Ok(CaseRecord {
+        let record = CaseRecord {
             case: next,
             region_name: current.region_name,
             events,
-        })
+        };
+        Ok((record, made))
     }
 }
 
@@ -320,6 +367,14 @@ where
         .bind(c.category_confirmed)
         .bind(i64::from(f.complainants))
         .bind(c.merged_into)
+        .bind(ts(c.suspended_since))
+        .bind(c.pending_extension.map(i64::from))
+        .bind(i64::from(c.extensions))
+        .bind(i64::from(c.round))
+        .bind(c.agreement_version.map(i64::from))
+        .bind(c.agreement_signed)
+        .bind(ts(c.follow_up_due))
+        .bind(c.performance.map(|p| p.as_str()))
         .bind(c.id)
         .bind(old_version)
 }

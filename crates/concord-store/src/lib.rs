@@ -13,9 +13,12 @@ mod calendar;
 mod cases;
 mod classifier;
 mod directory;
+pub mod documents;
 mod error;
 mod keys;
 pub mod list;
+mod mediate;
+pub mod mediation;
 pub mod mediators;
 mod merge;
 mod refs;
@@ -40,7 +43,7 @@ use sqlx::sqlite::{
 use sqlx::{Postgres, Sqlite, Transaction};
 
 pub use accounts::{Actor, NewUser};
-pub use cases::{BuiltCase, CaseRecord, EventRecord, format_number};
+pub use cases::{BuiltAgreement, BuiltCase, CaseRecord, EventRecord, format_number};
 pub use directory::{NewMediator, NewOrganization};
 pub use error::StoreError;
 pub use keys::{PartyKey, default_key_path};

@@ -21,6 +21,7 @@ pub(crate) fn parse_categories(s: &str) -> Result<Vec<Category>, StoreError> {
         .collect()
 }
 
+use concord_domain::action::Performance;
 use concord_domain::case::{
     Case, CaseKind, Channel, Complexity, Level, NewCase, Outcome, Party, PartyKind, PartyRole,
     Satisfaction, Status, Tier,
@@ -72,6 +73,14 @@ pub(crate) struct CaseRow {
     pub skip_level_of: Option<i64>,
     pub merged_into: Option<i64>,
     pub open_tasks: i64,
+    pub suspended_since: Option<i64>,
+    pub pending_extension: Option<i64>,
+    pub extensions: i64,
+    pub round: i64,
+    pub agreement_version: Option<i64>,
+    pub agreement_signed: bool,
+    pub follow_up_due: Option<i64>,
+    pub performance: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -191,6 +200,14 @@ pub(crate) fn case_from_rows(
         repeat_of: r.repeat_of,
         skip_level_of: r.skip_level_of,
         merged_into: r.merged_into,
+        suspended_since: ts(r.suspended_since),
+        pending_extension: r.pending_extension.map(|d| d as u32),
+        extensions: r.extensions as u32,
+        round: r.round as u32,
+        agreement_version: r.agreement_version.map(|v| v as u32),
+        agreement_signed: r.agreement_signed,
+        follow_up_due: ts(r.follow_up_due),
+        performance: opt(r.performance, |s| Performance::parse("performance", s))?,
         version: r.version,
     })
 }

@@ -52,6 +52,53 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Gives a party a code of their own for the mediation room and online signing;
+    /// a new code replaces the old. Returns it (kept only as a hash).
+    pub async fn issue_party_code(
+        &self,
+        case_id: i64,
+        party: usize,
+        by: &str,
+    ) -> Result<String, StoreError> {
+        let code = new_code();
+        let (h, by, at) = (
+            hash(&code),
+            by.to_string(),
+            concord_domain::time::to_micros(jiff::Timestamp::now()),
+        );
+        crate::writer::write_tx!(self, |conn| {
+            sqlx::query("DELETE FROM party_codes WHERE case_id = $1 AND party_ordinal = $2")
+                .bind(case_id)
+                .bind(party as i64)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("INSERT INTO party_codes (case_id, party_ordinal, code_hash, issued_by, issued_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(case_id).bind(party as i64).bind(h).bind(by).bind(at).execute(&mut *conn).await?;
+            Ok::<(), StoreError>(())
+        })?;
+        Ok(code)
+    }
+
+    /// The case and the party a (number, code) pair belongs to: the tracking code is the
+    /// first applicant's, a party code its party's.
+    pub async fn party_by_code(
+        &self,
+        number: &str,
+        code: &str,
+    ) -> Result<Option<(i64, usize)>, StoreError> {
+        if let Some(id) = self.track(number, code).await? {
+            return Ok(Some((id, 0)));
+        }
+        let row: Option<(i64, i64)> = with_db!(self, pool => {
+            sqlx::query_as("SELECT p.case_id, p.party_ordinal FROM party_codes p JOIN cases c ON c.id = p.case_id
+                            WHERE c.number = $1 AND p.code_hash = $2")
+                .bind(number.trim()).bind(hash(code)).fetch_optional(pool).await?
+        });
+        Ok(row.map(|(id, p)| (id, p as usize)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,10 @@ mod calendar;
 mod cases;
 mod classify;
 mod directory;
+mod documents;
+mod mediation;
 mod mediators;
+mod party;
 mod routing;
 mod search;
 mod seen;
@@ -52,6 +55,21 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(crate::public::track))
         .routes(routes!(crate::public::region_qr))
         .routes(routes!(crate::public::org_qr))
+        .routes(routes!(mediation::schedule, mediation::list))
+        .routes(routes!(mediation::record))
+        .routes(routes!(mediation::cancel))
+        .routes(routes!(mediation::mediator_calendar))
+        .routes(routes!(mediation::room_calendar))
+        .routes(routes!(mediation::draft, mediation::agreement))
+        .routes(routes!(mediation::sign_in_person))
+        .routes(routes!(mediation::signature_image))
+        .routes(routes!(party::issue))
+        .routes(routes!(party::view))
+        .routes(routes!(party::sign))
+        .routes(routes!(documents::generate, documents::list))
+        .routes(routes!(documents::file))
+        .routes(routes!(documents::templates))
+        .routes(routes!(documents::put_template))
         .routes(routes!(search::search))
         .routes(routes!(seen::related))
         .routes(routes!(seen::check))

@@ -94,11 +94,16 @@ both!(
             "a co-handler's task is still open: {c}"
         );
         assert_eq!(c["error"]["code"], "open_tasks");
+        let (_, c) = app.act(&dispatcher, id, json!({"action": "complete_task", "task": task, "note": "司法所已出具宅基地权属意见"})).await;
+        assert_eq!(c["open_tasks"], 0, "{c}");
+        let (s, c) = app.act(&mediator, id, json!({"action": "close"})).await;
+        assert_eq!(
+            (s, c["error"]["code"].as_str()),
+            (StatusCode::CONFLICT, Some("agreement_unsigned")),
+            "no signed agreement yet"
+        );
+        app.agree_and_sign(&mediator, id).await;
         for (who, action) in [
-            (
-                &dispatcher,
-                json!({"action": "complete_task", "task": task, "note": "司法所已出具宅基地权属意见"}),
-            ),
             (&mediator, json!({"action": "close"})),
             (
                 &followup,
@@ -120,6 +125,9 @@ both!(
             "start_mediation",
             "reach_agreement",
             "complete_task",
+            "draft_agreement",
+            "sign_agreement",
+            "sign_agreement",
             "close",
             "follow_up",
             "archive",
@@ -140,7 +148,7 @@ both!(
             json!(["village", "township"]),
             "before and after"
         );
-        assert_eq!(c["version"], 9);
+        assert_eq!(c["version"], 12);
         let (_, tasks) = app
             .get(&dispatcher, &format!("/api/v1/cases/{id}/tasks"))
             .await;
@@ -267,6 +275,7 @@ both!(
             json!({"action": "reach_agreement", "summary": "赔偿3000元"}),
         )
         .await;
+        app.agree_and_sign(&admin, id).await;
         let (s, c) = app
             .act(
                 &admin,

@@ -240,6 +240,33 @@ impl TestApp {
         )
     }
 
+    /// Drafts a one-term agreement and has every party sign it in person (the case must
+    /// be in mediation or agreed); returns the agreement.
+    pub async fn agree_and_sign(&self, token: &str, id: i64) -> Value {
+        let draft = json!({"facts": "双方因房屋墙面开裂发生纠纷", "terms": [{"text": "被申请人赔偿修缮费5000元", "due": "2026-12-31", "amount": 5000}]});
+        let (s, a) = self
+            .put(token, &format!("/api/v1/cases/{id}/agreement"), &draft)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{a}");
+        let (_, c) = self.get(token, &format!("/api/v1/cases/{id}")).await;
+        for party in 0..c["parties"].as_array().unwrap().len() {
+            let body = json!({"party": party, "text_hash": a["text_hash"]});
+            let (s, signed) = self
+                .post(
+                    token,
+                    &format!("/api/v1/cases/{id}/agreement/signatures"),
+                    &body,
+                )
+                .await;
+            assert_eq!(s, StatusCode::OK, "{signed}");
+        }
+        let (_, a) = self
+            .get(token, &format!("/api/v1/cases/{id}/agreement"))
+            .await;
+        assert_eq!(a["all_signed"], true, "{a}");
+        a
+    }
+
     /// The id of the first organization with this name.
     pub async fn org(&self, name: &str) -> i64 {
         let orgs = self.store.organizations(None).await.unwrap();
