@@ -75,7 +75,8 @@ pub fn id_number(rng: &mut StdRng) -> String {
 /// A complaint in the words people use, with `place` and amounts filled in.
 pub fn description(rng: &mut StdRng, c: Category, place: &str, amount: Option<i64>) -> String {
     let who = anonymous(rng);
-    let yuan = amount.map(|a| a / 100).unwrap_or(0);
+    // Some kinds name no amount; their texts still speak of a loss.
+    let yuan = amount.map_or_else(|| rng.random_range(5..60) * 100, |a| a / 100);
     let t: &[&str] = match c {
         Category::MarriageFamily => &[
             "{place}村民{who}反映,其父年过八旬,几个子女对赡养费分担意见不一,老人生活无着,请求调解。",

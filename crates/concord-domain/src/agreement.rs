@@ -108,15 +108,15 @@ impl AgreementInput {
 /// The text the parties sign: who they are, the facts, the numbered terms. Its hash is
 /// what a signature binds to.
 pub fn signed_text(case_number: &str, parties: &[Party], a: &AgreementText) -> String {
-    let mut out = format!("调解协议书 {case_number}\n当事人:\n");
+    let mut out = format!("调解协议书 {case_number}\n当事人：\n");
     for p in parties {
-        out.push_str(&format!("{} {}\n", p.role.label(), p.name));
+        out.push_str(&format!("{}：{}\n", p.role.label(), p.name));
     }
-    out.push_str(&format!("纠纷事实:\n{}\n协议内容:\n", a.facts));
+    out.push_str(&format!("纠纷事实：\n{}\n协议内容：\n", a.facts));
     for (i, t) in a.terms.iter().enumerate() {
         out.push_str(&format!("{}. {}", i + 1, t.text));
         if let Some(d) = t.due {
-            out.push_str(&format!("(履行期限:{d})"));
+            out.push_str(&format!("（履行期限：{d}）"));
         }
         out.push('\n');
     }

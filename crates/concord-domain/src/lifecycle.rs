@@ -69,6 +69,7 @@ pub fn allowed_actions(s: Status) -> &'static [ActionKind] {
             K::RecordSession,
             K::CancelSession,
             K::DraftAgreement,
+            K::SignAgreement,
             K::Suspend,
             K::Resume,
             K::RequestExtension,

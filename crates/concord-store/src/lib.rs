@@ -21,6 +21,8 @@ mod mediate;
 pub mod mediation;
 pub mod mediators;
 mod merge;
+pub mod oversight;
+pub mod records;
 mod refs;
 mod register;
 mod routing;

@@ -115,6 +115,20 @@ pub struct CaseSummaryView {
     pub merged_into: Option<i64>,
     /// Co-handlers' tasks still open.
     pub open_tasks: u32,
+    /// The clock stands still since then (中止计时).
+    pub suspended_since: Option<String>,
+    /// Working days asked for, awaiting a leader (延期申请).
+    pub pending_extension: Option<u32>,
+    /// The round of handling: 2 and more after reopening (轮次调处).
+    pub round: u32,
+    /// The agreement's current version, once drafted.
+    pub agreement_version: Option<u32>,
+    /// Every party signed it.
+    pub agreement_signed: bool,
+    /// The follow-up call is due by then.
+    pub follow_up_due: Option<String>,
+    /// Whether the agreement is kept, as follow-up found.
+    pub performance: Option<concord_domain::action::Performance>,
     pub version: i64,
 }
 
@@ -177,6 +191,13 @@ pub fn summary(c: &Case, now: Timestamp) -> CaseSummaryView {
         skip_level_of: c.skip_level_of,
         merged_into: c.merged_into,
         open_tasks: c.open_tasks,
+        suspended_since: opt_time(c.suspended_since),
+        pending_extension: c.pending_extension,
+        round: c.round,
+        agreement_version: c.agreement_version,
+        agreement_signed: c.agreement_signed,
+        follow_up_due: opt_time(c.follow_up_due),
+        performance: c.performance,
         version: c.version,
     }
 }

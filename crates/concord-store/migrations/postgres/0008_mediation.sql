@@ -138,3 +138,6 @@ CREATE TABLE party_codes (
 
 -- Follow-ups and other moves by kind and time, for the period figures.
 CREATE INDEX case_events_action ON case_events(action, at);
+
+-- Cases closed in a period, by county: accountability, assessments, subsidies, figures.
+CREATE INDEX cases_county_closed ON cases(county_code, closed_at) WHERE closed_at IS NOT NULL;

@@ -46,7 +46,7 @@ fn parties(r: &CaseRecord) -> String {
         .facts
         .parties
         .iter()
-        .map(|p| format!("{}:{}", p.role.label(), p.name))
+        .map(|p| format!("{}：{}", p.role.label(), p.name))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -186,7 +186,10 @@ async fn agreement(
         .iter()
         .enumerate()
         .map(|(i, t)| {
-            let due = t.due.map(|d| format!("(履行期限:{d})")).unwrap_or_default();
+            let due = t
+                .due
+                .map(|d| format!("（履行期限：{d}）"))
+                .unwrap_or_default();
             format!(
                 "{}、{}{due}",
                 NUMERALS.get(i).copied().unwrap_or("其他"),

@@ -8,6 +8,7 @@ mod directory;
 mod documents;
 mod mediation;
 mod mediators;
+mod oversight;
 mod party;
 mod routing;
 mod search;
@@ -70,6 +71,14 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(documents::file))
         .routes(routes!(documents::templates))
         .routes(routes!(documents::put_template))
+        .routes(routes!(oversight::followups))
+        .routes(routes!(oversight::accountability))
+        .routes(routes!(oversight::rectify))
+        .routes(routes!(oversight::sheet))
+        .routes(routes!(oversight::assess))
+        .routes(routes!(oversight::train))
+        .routes(routes!(oversight::put_rates))
+        .routes(routes!(oversight::payout))
         .routes(routes!(search::search))
         .routes(routes!(seen::related))
         .routes(routes!(seen::check))
