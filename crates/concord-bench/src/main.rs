@@ -110,7 +110,7 @@ async fn measure(url: &str, scale: usize, runs: usize, limit: Duration) -> Resul
         samples[6].push(server.search(limit).await?);
     }
     let rss = server.peak_rss_mb();
-    server.stop();
+    drop(server);
     let [http, storage, intake, transitions, list, page, search] = samples.map(|s| median(&s));
     Ok(ScaleResult {
         cases: scale,
@@ -142,8 +142,8 @@ fn report(
         "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
         "cpu": cpu_model(),
     });
-    println!("\n| cases | figure | per second | p50 ms | p95 ms | p99 ms |");
-    println!("| ---: | --- | ---: | ---: | ---: | ---: |");
+    println!("\n| cases | figure | per second | p50 ms | p95 ms | p99 ms | failed |");
+    println!("| ---: | --- | ---: | ---: | ---: | ---: | ---: |");
     for r in results {
         for (name, s) in [
             ("HTTP ceiling (GET /healthz)", &r.http_ceiling),
@@ -155,26 +155,32 @@ fn report(
             ("search (numbers, phones, words)", &r.search),
         ] {
             println!(
-                "| {} | {name} | {:.0} | {:.2} | {:.2} | {:.2} |",
-                r.cases, s.per_second, s.p50_ms, s.p95_ms, s.p99_ms
+                "| {} | {name} | {:.0} | {:.2} | {:.2} | {:.2} | {} |",
+                r.cases, s.per_second, s.p50_ms, s.p95_ms, s.p99_ms, s.errors
             );
+            if s.errors > 0 {
+                eprintln!(
+                    "warning: {} of {} requests failed in «{name}»",
+                    s.errors, s.requests
+                );
+            }
         }
         for (k, v) in r.ratios.as_object().into_iter().flatten() {
             println!(
-                "| {} | ratio {k} | {:.2} | | | |",
+                "| {} | ratio {k} | {:.2} | | | | |",
                 r.cases,
                 v.as_f64().unwrap_or(0.0)
             );
         }
         println!(
-            "| {} | server peak RSS (MB) | {:.0} | | | |",
+            "| {} | server peak RSS (MB) | {:.0} | | | | |",
             r.cases, r.server_peak_rss_mb
         );
     }
-    println!("| | classification (descriptions/s, one core) | {classify:.0} | | | |");
+    println!("| | classification (descriptions/s, one core) | {classify:.0} | | | | |");
     if let Some(i) = &import {
         println!(
-            "| {} | import (rows/s; whole run {:.1} s) | {:.0} | | | |",
+            "| {} | import (rows/s; whole run {:.1} s) | {:.0} | | | | |",
             i.rows, i.seconds, i.per_second
         );
     }

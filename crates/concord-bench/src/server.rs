@@ -308,11 +308,6 @@ impl Server {
             .and_then(|kb| kb.parse::<f64>().ok())
             .map_or(0.0, |kb| kb / 1024.0)
     }
-
-    pub fn stop(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// A typical window registration: a neighbour dispute with two parties.
@@ -326,4 +321,12 @@ pub fn case_body() -> Value {
             {"role": "respondent", "name": "李某", "phone": "13900139000"}
         ]
     })
+}
+
+/// The server goes with its handle, also when a measurement fails half-way.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -558,14 +558,24 @@ fn conclude(rng: &mut StdRng, ctx: &Ctx, h: &mut History, who: Actor) {
             .iter()
             .find(|o| o.kind == OrgKind::Court)
             .map(|o| o.id);
+        // Most go through the court's confirmation point at the center, the same day.
+        let green_channel = rng.random_bool(0.7);
+        let decided = if green_channel {
+            hours(rng, 1, 4)
+        } else {
+            hours(rng, 24, 240)
+        };
         h.step(
             ctx,
             hours(rng, 1, 24),
-            Action::ApplyConfirmation { court },
+            Action::ApplyConfirmation {
+                court,
+                green_channel,
+            },
             who,
         ) && h.step(
             ctx,
-            hours(rng, 2, 72),
+            decided,
             Action::Confirm {
                 ruling: Some("调解协议有效,当事人应当按照约定履行".into()),
             },

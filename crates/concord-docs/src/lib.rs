@@ -6,6 +6,7 @@
 mod docx;
 pub mod kinds;
 mod pdf;
+pub mod punctuation;
 pub mod template;
 
 pub use template::{Template, TemplateError};

@@ -118,7 +118,9 @@ fn fill(line: &str, values: &BTreeMap<&str, String>) -> String {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
         let Some(end) = after.find("}}") else { break };
-        out.push_str(values.get(after[..end].trim()).map_or("", String::as_str));
+        if let Some(v) = values.get(after[..end].trim()) {
+            out.push_str(&crate::punctuation::chinese(v));
+        }
         rest = &after[end + 2..];
     }
     out.push_str(rest);

@@ -205,6 +205,9 @@ pub enum Action {
     ApplyConfirmation {
         #[serde(default)]
         court: Option<i64>,
+        /// By the green channel (绿色通道): decided the same working day.
+        #[serde(default)]
+        green_channel: bool,
     },
     Confirm {
         #[serde(default)]

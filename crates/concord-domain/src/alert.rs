@@ -14,11 +14,13 @@ labelled_enum! {
 labelled_enum! {
     /// A mass case (five or more complainants, registered or formed by merging); a
     /// petition to a higher level while a lower one still handles the matter; the same
-    /// person petitioning again about the same matter.
+    /// person petitioning again about the same matter; a unit whose dissatisfied
+    /// follow-ups this half-year reached 3 (an interview, 约谈) or 5 (not advanced).
     pub enum AlertKind {
         MassCase = ("mass_case", "群体性纠纷"),
         SkipLevel = ("skip_level", "越级访"),
         RepeatPetition = ("repeat_petition", "重复访"),
+        Accountability = ("accountability", "问责预警"),
     }
 }
 

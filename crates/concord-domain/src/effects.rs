@@ -7,7 +7,9 @@ use crate::FieldError;
 use crate::FieldErrors;
 use crate::case::{Case, CaseKind, Complexity, Outcome, text};
 use crate::clock;
-use crate::deadline::{PETITION_HANDLING_DAYS, handling_deadline, statutory_deadline};
+use crate::deadline::{
+    PETITION_HANDLING_DAYS, confirmation_deadline, handling_deadline, statutory_deadline,
+};
 use crate::lifecycle::{
     Action, CoHandler, Context, MAX_REASON_CHARS, ReferralTarget, TransitionError,
 };
@@ -103,9 +105,21 @@ pub(crate) fn effect(c: &mut Case, action: Action, ctx: &Context) -> Effect {
             });
             with_reason(&reason, [("to", json!(to))])
         }
-        Action::ApplyConfirmation { court } => {
+        Action::ApplyConfirmation {
+            court,
+            green_channel,
+        } => {
             agreement_signed(c)?;
-            Ok((None, obj([("court", json!(court))])))
+            // The court's clock: the case's deadline is now its decision's.
+            c.clock_start = Some(ctx.now);
+            c.deadline = Some(confirmation_deadline(ctx.calendar, ctx.now, green_channel));
+            Ok((
+                None,
+                obj([
+                    ("court", json!(court)),
+                    ("green_channel", json!(green_channel)),
+                ]),
+            ))
         }
         Action::Confirm { ruling } => {
             no_open_tasks(c)?;

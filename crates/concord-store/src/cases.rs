@@ -252,9 +252,19 @@ impl Store {
         expected_version: Option<i64>,
         now: Timestamp,
     ) -> Result<CaseRecord, StoreError> {
+        let dissatisfied = matches!(
+            action,
+            Action::FollowUp {
+                satisfaction: concord_domain::case::Satisfaction::Dissatisfied,
+                ..
+            }
+        );
         let (record, _) = self
             .transition_with(actor, id, action, expected_version, now, Extra::None)
             .await?;
+        if dissatisfied {
+            self.accountability_alert(&record.case, now).await?;
+        }
         Ok(record)
     }
 

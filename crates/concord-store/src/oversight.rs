@@ -12,6 +12,7 @@ use concord_domain::time::{from_micros, to_micros};
 use jiff::Timestamp;
 use serde::Serialize;
 
+use crate::alerts::{AlertKind, AlertLevel};
 use crate::args::{Arg, bind_all};
 use crate::cases::CASE_COLUMNS;
 use crate::list::{Where, open_statuses, region_clause};
@@ -81,7 +82,53 @@ fn satisfaction_of(details: &str) -> Option<Satisfaction> {
     Satisfaction::parse("satisfaction", s).ok()
 }
 
+/// The half-year `at` falls in, as [start, end).
+fn half_year_of(at: Timestamp) -> (Timestamp, Timestamp) {
+    let d = concord_domain::time::local_date(at);
+    let h = if d.month() <= 6 { 1 } else { 2 };
+    half_year(&format!("{}H{h}", d.year())).expect("a valid half-year")
+}
+
 impl Store {
+    /// After a dissatisfied follow-up: when the lead unit's count this half-year reaches
+    /// an accountability threshold, its county's command center is alerted (once each).
+    pub(crate) async fn accountability_alert(
+        &self,
+        case: &Case,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let Some(unit) = case.lead_unit else {
+            return Ok(());
+        };
+        let (from, to) = half_year_of(now);
+        let details: Vec<String> = with_db!(self, pool => {
+            sqlx::query_scalar("SELECT e.details FROM case_events e JOIN cases c ON c.id = e.case_id
+                                WHERE e.action = 'follow_up' AND c.lead_unit = $1 AND e.at >= $2 AND e.at < $3")
+                .bind(unit).bind(to_micros(from)).bind(to_micros(to)).fetch_all(pool).await?
+        });
+        let n = details
+            .iter()
+            .filter(|d| satisfaction_of(d) == Some(Satisfaction::Dissatisfied))
+            .count() as u32;
+        let (level, consequence) = match n {
+            INTERVIEW_AT => (AlertLevel::Yellow, "应予约谈"),
+            NOT_ADVANCED_AT => (AlertLevel::Orange, "本期不得评为先进"),
+            _ => return Ok(()),
+        };
+        let name: Option<String> = with_db!(self, pool => {
+            sqlx::query_scalar("SELECT name FROM organizations WHERE id = $1").bind(unit).fetch_optional(pool).await?
+        });
+        let name = name.unwrap_or_else(|| format!("单位{unit}"));
+        let alert = crate::alerts::NewAlert {
+            kind: AlertKind::Accountability,
+            level,
+            case_id: Some(case.id),
+            region: case.facts.region.numbering_county(),
+            message: format!("{name}本半年不满意回访已达{n}件,{consequence}"),
+        };
+        self.raise_alert(&alert, now).await.map(|_| ())
+    }
+
     async fn cases_where(&self, w: Where, tail: &str) -> Result<Vec<Case>, StoreError> {
         let sql = format!(
             "SELECT {CASE_COLUMNS} FROM cases WHERE {} {tail}",

@@ -63,7 +63,7 @@ impl Store {
             Action::StartMediation { mediator: Some(m) } => {
                 refs.push(("mediator".into(), Table::Mediators, *m))
             }
-            Action::ApplyConfirmation { court: Some(c) } => {
+            Action::ApplyConfirmation { court: Some(c), .. } => {
                 refs.push(("court".into(), Table::Courts, *c))
             }
             _ => {}

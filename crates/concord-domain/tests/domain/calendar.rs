@@ -1,6 +1,8 @@
 use concord_domain::calendar::{CalendarDay, DayType, WorkCalendar, builtin_days};
 use concord_domain::case::Complexity;
-use concord_domain::deadline::{Clock, clock, handling_deadline, statutory_deadline};
+use concord_domain::deadline::{
+    Clock, clock, confirmation_deadline, handling_deadline, statutory_deadline,
+};
 use concord_domain::time::{end_of_day, start_of_day};
 use jiff::Timestamp;
 use jiff::civil::{Date, date};
@@ -95,6 +97,28 @@ fn a_statutory_period_ending_on_a_holiday_runs_to_the_next_working_day() {
     assert_eq!(due, end_of_day(date(2025, 10, 9)));
     let due = statutory_deadline(&cal, at(date(2025, 3, 3), 15), 15);
     assert_eq!(due, end_of_day(date(2025, 3, 18)));
+}
+
+#[test]
+fn the_green_channel_confirms_the_same_working_day() {
+    let cal = WorkCalendar::builtin();
+    // Tuesday 2025-03-04: decided that day.
+    let tuesday = at(date(2025, 3, 4), 10);
+    assert_eq!(
+        confirmation_deadline(&cal, tuesday, true),
+        end_of_day(date(2025, 3, 4))
+    );
+    // Applied for on National Day: the first working day after the holiday.
+    let holiday = at(date(2025, 10, 3), 10);
+    assert_eq!(
+        confirmation_deadline(&cal, holiday, true),
+        end_of_day(date(2025, 10, 9))
+    );
+    // Otherwise the court has its statutory 15 days.
+    assert_eq!(
+        confirmation_deadline(&cal, tuesday, false),
+        end_of_day(date(2025, 3, 19))
+    );
 }
 
 #[test]

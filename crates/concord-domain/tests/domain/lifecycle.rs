@@ -75,7 +75,10 @@ fn sample(kind: ActionKind, n: u8) -> Action {
             to: ReferralTarget::Litigation,
             reason,
         },
-        ActionKind::ApplyConfirmation => Action::ApplyConfirmation { court: Some(2) },
+        ActionKind::ApplyConfirmation => Action::ApplyConfirmation {
+            court: Some(2),
+            green_channel: false,
+        },
         ActionKind::Confirm => Action::Confirm { ruling: None },
         ActionKind::DenyConfirmation => Action::DenyConfirmation { reason },
         ActionKind::Close => Action::Close { summary: None },

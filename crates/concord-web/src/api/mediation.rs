@@ -144,6 +144,7 @@ pub struct CancelRequest {
     pub reason: String,
 }
 
+/// Cancel a booked session, with the reason; the mediator and the room are free again.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/sessions/{session}/cancel", tag = "mediation", security(("bearer" = [])),
     params(("id" = i64, Path), ("session" = i64, Path)), request_body = CancelRequest,
     responses((status = 200, body = CaseView), (status = 409, body = ErrorBody)))]

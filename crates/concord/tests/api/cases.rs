@@ -289,14 +289,24 @@ both!(
             "a mediation room is not a court: {c}"
         );
         assert_eq!(c["error"]["field"], "court");
-        let (s, _) = app
+        let (s, c) = app
             .act(
                 &admin,
                 id,
-                json!({"action": "apply_confirmation", "court": court}),
+                json!({"action": "apply_confirmation", "court": court, "green_channel": true}),
             )
             .await;
         assert_eq!(s, StatusCode::OK);
+        let applied = c["events"].as_array().unwrap().last().unwrap();
+        assert_eq!(applied["details"]["green_channel"], true, "{applied}");
+        // The green channel: decided the same working day (the next after days off), not
+        // in the court's statutory fifteen days.
+        let day = |v: &Value| -> jiff::civil::Date { v.as_str().unwrap()[..10].parse().unwrap() };
+        let waited = day(&applied["at"])
+            .until(day(&c["deadline"]))
+            .unwrap()
+            .get_days();
+        assert!((0..10).contains(&waited), "{waited} days: {c}");
         let (s, c) = app
             .act(
                 &judge,

@@ -87,6 +87,25 @@ both!(
         );
         let person = find(&a["mediators"], "李建华");
         assert_eq!(person["dissatisfied"], 3);
+        let accountability = |alerts: &Value| -> Vec<(String, String)> {
+            alerts
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|a| a["kind"] == "accountability")
+                .map(|a| {
+                    (
+                        a["level"].as_str().unwrap().to_string(),
+                        a["message"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect()
+        };
+        let (_, alerts) = app.get(&leader, "/api/v1/alerts").await;
+        let raised = accountability(&alerts);
+        assert_eq!(raised.len(), 1, "the third raises it, once: {alerts}");
+        assert_eq!(raised[0].0, "yellow");
+        assert!(raised[0].1.contains("老李帮忙团调解室") && raised[0].1.contains("约谈"));
 
         for i in 6..8 {
             let id = closed_case(&app, &d, i).await;
@@ -102,6 +121,14 @@ both!(
             find(&a["units"], "老李帮忙团调解室")["not_advanced"],
             true,
             "five in the period"
+        );
+        let (_, alerts) = app.get(&leader, "/api/v1/alerts").await;
+        let raised = accountability(&alerts);
+        assert_eq!(raised.len(), 2, "{alerts}");
+        assert!(
+            raised
+                .iter()
+                .any(|(l, m)| l == "orange" && m.contains("不得评为先进"))
         );
         let (s, _) = app
             .get(&leader, "/api/v1/accountability?from=2026-13-01")
