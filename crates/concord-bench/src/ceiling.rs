@@ -91,6 +91,8 @@ pub async fn raw_inserts(url: &str, run_no: usize, limit: Duration) -> Result<Sa
     let store = Store::open(url, crate::server::bench_key(url)?).await?;
     let db = store.db().clone();
     let year = 9000 + run_no as i64;
+    // What an interrupted earlier run left behind.
+    remove(store.db()).await?;
     // A ceiling made of failed inserts would be meaningless: the first must succeed.
     insert(&db, year, 1_000_000).await?;
     let mut sample = run(1, 100_000, limit, move |i| {

@@ -76,12 +76,18 @@ pub async fn load(
     Ok(n)
 }
 
-/// A moment in office hours on some day of the last two years.
+/// A moment in office hours on some day of the last two years, today included (so the
+/// clerk's queue holds cases not yet accepted), never later than now.
 fn registration_time(rng: &mut StdRng, now: Timestamp) -> Timestamp {
-    let day = rng.random_range(1..=DAYS);
+    let day = rng.random_range(0..=DAYS);
     let minutes = rng.random_range(0..(9 * 60));
     let midnight = concord_domain::time::start_of_day(concord_domain::time::local_date(now));
-    midnight - Span::new().hours(24 * day) + Span::new().minutes(8 * 60 + 30 + minutes)
+    let at = midnight - Span::new().hours(24 * day) + Span::new().minutes(8 * 60 + 30 + minutes);
+    if at > now {
+        now - Span::new().minutes(rng.random_range(5..240))
+    } else {
+        at
+    }
 }
 
 fn weighted_category(rng: &mut StdRng) -> Category {
@@ -367,8 +373,19 @@ fn starting_level(rng: &mut StdRng, region: RegionLevel) -> Level {
 }
 
 fn mediate(rng: &mut StdRng, ctx: &Ctx, h: &mut History, level: Option<Level>, roll: u32) {
-    let level = level.unwrap_or(h.case.facts.level);
-    let lead = lead_unit(rng, ctx, &h.case, level);
+    let mut level = level.unwrap_or(h.case.facts.level);
+    let mut lead = lead_unit(rng, ctx, &h.case, level);
+    // The famous county room takes a share of the fresh disputes it handles, so the
+    // demo mediator account (李建华 of 老李帮忙团) has a desk of cases in progress.
+    if ctx.now - Span::new().hours(24 * 21) < h.t {
+        let room = ctx.dir.orgs.iter().find(|o| o.name == DEMO_MEDIATOR_ROOM);
+        if let Some(room) = room.filter(|r| r.categories.contains(&h.case.facts.category))
+            && rng.random_bool(0.4)
+        {
+            level = Level::County;
+            lead = room;
+        }
+    }
     let mediator = ctx.dir.mediators.iter().find(|m| m.org_id == lead.id);
     let co_handlers: Vec<CoHandler> = if rng.random_bool(0.12) {
         co_handler(ctx, &h.case, lead.id)
@@ -619,6 +636,9 @@ fn conclude(rng: &mut StdRng, ctx: &Ctx, h: &mut History, who: Actor) {
 }
 
 /// The unit that leads at `level`: the local committee, or a county body for the category.
+/// The room of the demo mediator account.
+const DEMO_MEDIATOR_ROOM: &str = "老李帮忙团调解室";
+
 fn lead_unit<'a>(rng: &mut StdRng, ctx: &'a Ctx, c: &Case, level: Level) -> &'a Organization {
     let region = c.facts.region;
     let local = |l: RegionLevel| {

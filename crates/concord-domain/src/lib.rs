@@ -15,6 +15,7 @@ pub mod custody;
 pub mod deadline;
 mod effects;
 pub mod error;
+pub mod figures;
 pub mod intake;
 pub mod lifecycle;
 pub mod mediator;

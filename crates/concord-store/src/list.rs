@@ -15,6 +15,11 @@ pub const MAX_PAGE: u32 = 200;
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {
     pub status: Option<Status>,
+    /// Any of these states (a work queue), besides `status`.
+    pub statuses: Vec<Status>,
+    /// The cases a mediator holds; the cases a unit leads.
+    pub mediator: Option<i64>,
+    pub lead_unit: Option<i64>,
     pub category: Option<Category>,
     /// The region's whole subtree.
     pub region: Option<RegionCode>,
@@ -70,6 +75,20 @@ fn build(f: &CaseFilter, now: Timestamp) -> Where {
     let mut w = Where::default();
     if let Some(s) = f.status {
         w.text(|p| format!("status = {p}"), s.as_str());
+    }
+    if !f.statuses.is_empty() {
+        let marks: Vec<String> = f
+            .statuses
+            .iter()
+            .map(|s| w.push(Arg::Text(s.as_str().into())))
+            .collect();
+        w.clauses.push(format!("status IN ({})", marks.join(", ")));
+    }
+    if let Some(m) = f.mediator {
+        w.int(|p| format!("mediator = {p}"), m);
+    }
+    if let Some(u) = f.lead_unit {
+        w.int(|p| format!("lead_unit = {p}"), u);
     }
     if let Some(c) = f.category {
         w.text(|p| format!("category = {p}"), c.as_str());

@@ -129,7 +129,7 @@ impl Store {
         self.raise_alert(&alert, now).await.map(|_| ())
     }
 
-    async fn cases_where(&self, w: Where, tail: &str) -> Result<Vec<Case>, StoreError> {
+    pub(crate) async fn cases_where(&self, w: Where, tail: &str) -> Result<Vec<Case>, StoreError> {
         let sql = format!(
             "SELECT {CASE_COLUMNS} FROM cases WHERE {} {tail}",
             w.clauses.join(" AND ")

@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::session;
 
 /// A JSON body whose deserialization errors name the offending field.
 pub struct ApiJson<T>(pub T);
@@ -69,20 +70,29 @@ fn field_of(path: &str, msg: &str) -> String {
     }
 }
 
-/// The request's bearer token (checked live by [`AuthUser`] or by the handler).
+/// The request's session token: the bearer token, or the page session's cookie (then a
+/// write must carry the session's CSRF token, see [`crate::session`]).
 pub struct AuthToken(pub String);
 
 impl<S: Send + Sync> FromRequestParts<S> for AuthToken {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts
+        let bearer = parts
             .headers
             .get(AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(|t| AuthToken(t.trim().to_string()))
-            .ok_or(ApiError::Unauthorized)
+            .and_then(|v| v.strip_prefix("Bearer "));
+        if let Some(t) = bearer {
+            return Ok(AuthToken(t.trim().to_string()));
+        }
+        let token = session::cookie_token(&parts.headers).ok_or(ApiError::Unauthorized)?;
+        if !session::csrf_ok(&parts.method, &parts.headers, &token) {
+            return Err(ApiError::Forbidden(
+                "页面已过期或来源不明(CSRF令牌不符),请刷新页面后重试".into(),
+            ));
+        }
+        Ok(AuthToken(token))
     }
 }
 

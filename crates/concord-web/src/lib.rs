@@ -6,8 +6,10 @@ pub mod error;
 mod extract;
 pub mod learning;
 pub mod limit;
+mod pages;
 mod public;
 mod qr;
+pub mod session;
 pub mod views;
 
 use std::net::SocketAddr;
@@ -30,6 +32,8 @@ pub struct AppState {
     /// How citizens reach this server (for QR codes), e.g. `https://tiaojie.example.gov.cn`.
     pub public_url: String,
     pub limits: Limits,
+    /// The online mediation rooms with someone in them.
+    pub rooms: pages::RoomHub,
 }
 
 /// Rate limits for what anyone can reach without an account, per address.
@@ -58,6 +62,7 @@ impl AppState {
             classifier,
             public_url: "http://127.0.0.1:8080".into(),
             limits: Limits::default(),
+            rooms: pages::RoomHub::default(),
         })
     }
 
@@ -75,10 +80,15 @@ pub fn router(state: AppState) -> Router {
     let doc = serde_json::to_value(&openapi).expect("the OpenAPI document serializes");
     Router::new()
         .merge(api)
+        .merge(pages::routes())
         .route("/", axum::routing::get(home))
         .route("/report", axum::routing::get(public::report_page))
         .route("/track", axum::routing::get(public::track_page))
-        .route("/static/{file}", axum::routing::get(assets::serve))
+        .route(
+            "/static/{*file}",
+            axum::routing::get(assets::serve)
+                .layer(tower_http::compression::CompressionLayer::new()),
+        )
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .route(
             "/api/v1/openapi.json",
@@ -94,9 +104,13 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// A plain landing page until the role pages arrive: what is running and where to go.
-async fn home() -> axum::response::Html<&'static str> {
-    axum::response::Html(include_str!("home.html"))
+/// Staff go to their work; everyone else sees where to turn.
+async fn home(headers: axum::http::HeaderMap) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if session::cookie_token(&headers).is_some() {
+        return axum::response::Redirect::to("/work").into_response();
+    }
+    axum::response::Html(include_str!("home.html")).into_response()
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.

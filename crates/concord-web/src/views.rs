@@ -43,7 +43,7 @@ pub struct PartyView {
     pub id_number: Option<String>,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Clone, Serialize, ToSchema)]
 pub struct EventView {
     pub seq: i64,
     pub at: String,

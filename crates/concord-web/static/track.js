@@ -32,6 +32,11 @@
       ol.appendChild(li);
     }
     out.appendChild(ol);
+    if (['assigned', 'in_mediation', 'agreed'].includes(j.status)) {
+      const a = text('a', '进入线上调解室(查看、签署协议)', 'button');
+      a.href = '/room?' + q;
+      out.appendChild(a);
+    }
     out.hidden = false;
   });
   if (form.number.value) form.code.focus();

@@ -1,12 +1,16 @@
 use axum::Json;
 use axum::extract::State;
-use concord_domain::org::Staff;
+use axum::http::StatusCode;
+use concord_domain::org::{Role, Staff};
+use concord_domain::region::RegionCode;
+use concord_domain::{FieldError, FieldErrors};
+use concord_store::NewUser;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, AuthToken};
+use crate::extract::{ApiJson, AuthToken, AuthUser};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -49,4 +53,92 @@ pub async fn logout(
 ) -> Result<axum::http::StatusCode, ApiError> {
     s.store.logout(&token).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserRequest {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// 12-digit code of the user's home region: they act in its subtree.
+    pub region: String,
+    #[serde(default)]
+    pub org_id: Option<i64>,
+    /// At least 8 characters.
+    pub password: String,
+}
+
+fn admin_only(user: &Staff) -> Result<(), ApiError> {
+    if user.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden("只有系统管理员可以管理账号".into()))
+    }
+}
+
+/// Administrator: the staff accounts.
+#[utoipa::path(get, path = "/api/v1/users", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = [Staff]), (status = 403, body = ErrorBody)))]
+pub async fn users(
+    State(s): State<AppState>,
+    AuthUser(user): AuthUser,
+) -> Result<Json<Vec<Staff>>, ApiError> {
+    admin_only(&user)?;
+    Ok(Json(s.store.users().await?))
+}
+
+/// Administrator: add a staff account (the password is hashed with argon2id).
+#[utoipa::path(post, path = "/api/v1/users", tag = "auth", security(("bearer" = [])),
+    request_body = NewUserRequest,
+    responses((status = 201, body = Staff), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_user(
+    State(s): State<AppState>,
+    AuthUser(user): AuthUser,
+    ApiJson(req): ApiJson<NewUserRequest>,
+) -> Result<(StatusCode, Json<Staff>), ApiError> {
+    admin_only(&user)?;
+    let mut errs = FieldErrors::default();
+    let region = errs.take(RegionCode::parse("region", &req.region));
+    let username = req.username.trim().to_string();
+    if username.is_empty() || username.chars().count() > 64 {
+        errs.push(FieldError::new(
+            "username",
+            "required",
+            "用户名为1至64个字符",
+        ));
+    }
+    let display_name = req.display_name.trim().to_string();
+    if display_name.is_empty() || display_name.chars().count() > 64 {
+        errs.push(FieldError::new(
+            "display_name",
+            "required",
+            "姓名为1至64个字符",
+        ));
+    }
+    errs.into_result()?;
+    let region = region.expect("checked above");
+    if !user.region.contains(&region) {
+        return Err(FieldError::new("region", "out_of_scope", "只能在本辖区内添加账号").into());
+    }
+    let id = s
+        .store
+        .create_user(&NewUser {
+            username,
+            display_name,
+            role: req.role,
+            region,
+            org_id: req.org_id,
+            password: req.password,
+            demo: false,
+        })
+        .await?;
+    let created = s
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .find(|u| u.id == id)
+        .ok_or(ApiError::NotFound("账号"))?;
+    Ok((StatusCode::CREATED, Json(created)))
 }

@@ -112,7 +112,10 @@ pub struct PickView {
     pub mediator: i64,
 }
 
-async fn case_mediators(s: &AppState, r: &CaseRecord) -> Result<CaseMediators, ApiError> {
+pub(crate) async fn case_mediators(
+    s: &AppState,
+    r: &CaseRecord,
+) -> Result<CaseMediators, ApiError> {
     let mut list = Vec::new();
     for m in s.store.mediators(None).await? {
         if eligible(&m, &r.case.facts) && s.store.conflicts(m.id, &r.case).await?.is_empty() {

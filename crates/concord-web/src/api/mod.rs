@@ -2,14 +2,14 @@
 
 mod auth;
 mod calendar;
-mod cases;
+pub(crate) mod cases;
 mod classify;
 mod directory;
 mod documents;
-mod mediation;
-mod mediators;
+pub(crate) mod mediation;
+pub(crate) mod mediators;
 mod oversight;
-mod party;
+pub(crate) mod party;
 mod routing;
 mod search;
 mod seen;
@@ -49,6 +49,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
+        .routes(routes!(auth::users, auth::add_user))
         .routes(routes!(cases::create_case, cases::list_cases))
         .routes(routes!(cases::get_case))
         .routes(routes!(cases::transition))

@@ -69,7 +69,7 @@ pub struct PartyAgreement {
     pub agreement: AgreementView,
 }
 
-async fn party_of(
+pub(crate) async fn party_of(
     s: &AppState,
     ip: std::net::IpAddr,
     number: &str,
@@ -152,6 +152,17 @@ pub async fn sign(
             now,
         )
         .await?;
+    let name = r.case.facts.parties[party].name.clone();
+    // The room hears of it; the signature stands whether or not this note is kept.
+    let note = format!("{name}已在线签署调解协议。");
+    match s
+        .store
+        .post_room_message(r.case.id, &concord_store::room::Speaker::System, &note, now)
+        .await
+    {
+        Ok(m) => s.rooms.announce(m),
+        Err(e) => tracing::warn!(error = %e, "room note not kept"),
+    }
     let a = s
         .store
         .agreement(r.case.id)
@@ -161,7 +172,7 @@ pub async fn sign(
     view.signatures.iter_mut().for_each(|g| g.image_url = None);
     Ok(Json(PartyAgreement {
         party,
-        party_name: r.case.facts.parties[party].name.clone(),
+        party_name: name,
         agreement: view,
     }))
 }

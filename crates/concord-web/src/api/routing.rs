@@ -86,17 +86,22 @@ pub async fn case_routing(
 ) -> Result<Json<RoutingView>, ApiError> {
     let record = super::cases::load_case(&s, &user, &id).await?;
     let decision = s.store.route(&record.case.facts).await?;
+    Ok(Json(routing_view(&s, decision).await?))
+}
+
+/// A decision with the names a person reads.
+pub async fn routing_view(s: &AppState, decision: Decision) -> Result<RoutingView, ApiError> {
     let orgs = s.store.organizations(None).await?;
     let unit_name = decision
         .unit
         .and_then(|u| orgs.iter().find(|o| o.id == u))
         .map(|o| o.name.clone());
-    Ok(Json(RoutingView {
+    Ok(RoutingView {
         level_label: decision.level.label(),
         tier_label: decision.tier.label(),
         unit_name,
         decision,
-    }))
+    })
 }
 
 #[derive(Serialize, ToSchema)]

@@ -6,7 +6,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use concord_domain::case::NewCaseInput;
-use concord_domain::routing::Decision;
 use concord_store::alerts::Alert;
 use concord_store::seen::{Match, Seen};
 use concord_store::{Actor, StoreError};
@@ -81,8 +80,7 @@ pub async fn related(
 pub struct IntakeCheck {
     pub classification: super::classify::ClassifyResponse,
     /// Where the routing rules would send it.
-    #[schema(value_type = Object)]
-    pub routing: Decision,
+    pub routing: super::routing::RoutingView,
     pub seen: SeenView,
 }
 
@@ -109,7 +107,8 @@ pub async fn check(
     let facts = input.validate()?;
     s.store.require_region("region", &facts.region).await?;
     let now = Timestamp::now();
-    let routing = s.store.route(&facts).await?;
+    let decision = s.store.route(&facts).await?;
+    let routing = super::routing::routing_view(&s, decision).await?;
     let seen = s.store.seen_before(&facts, None, now).await?;
     Ok(Json(IntakeCheck {
         classification,

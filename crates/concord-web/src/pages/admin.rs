@@ -1,0 +1,206 @@
+//! The administrator's pages: accounts, organizations, routing rules, the working-day
+//! calendar, document templates, the territory.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Html;
+use concord_domain::calendar::DayType;
+use concord_domain::org::Role;
+use concord_domain::region::RegionCode;
+use serde::Deserialize;
+
+use super::actions::{Opt, opts};
+use super::{Layout, PageError, PageUser, render};
+use crate::AppState;
+use crate::error::ApiError;
+
+fn admin(layout: &Layout) -> Result<(), PageError> {
+    if layout.user.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden("只有系统管理员可以进入管理页面".into()).into())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "app/admin.html")]
+struct AdminIndex {
+    layout: Layout,
+}
+
+pub async fn page(PageUser(layout): PageUser) -> Result<Html<String>, PageError> {
+    admin(&layout)?;
+    render(&AdminIndex { layout })
+}
+
+pub struct UserLine {
+    pub username: String,
+    pub name: String,
+    pub role: &'static str,
+    pub region: String,
+}
+
+pub struct OrgLine {
+    pub id: i64,
+    pub name: String,
+    pub kind: &'static str,
+    pub region: String,
+    pub stationing: &'static str,
+    pub categories: String,
+}
+
+pub struct DayLine {
+    pub date: String,
+    pub holiday: bool,
+    pub note: String,
+}
+
+pub struct TemplateLine {
+    pub kind: &'static str,
+    pub title: &'static str,
+    pub fields: String,
+    pub source: String,
+    pub custom: bool,
+}
+
+pub struct RegionLine {
+    pub code: String,
+    pub name: String,
+    pub level: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "app/admin_section.html")]
+struct Section {
+    layout: Layout,
+    section: String,
+    users: Vec<UserLine>,
+    roles: Vec<Opt>,
+    orgs: Vec<OrgLine>,
+    rules: String,
+    rules_version: i64,
+    days: Vec<DayLine>,
+    year: i16,
+    templates: Vec<TemplateLine>,
+    regions: Vec<RegionLine>,
+    parent: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct SectionQuery {
+    year: Option<i16>,
+    parent: Option<String>,
+}
+
+pub async fn section(
+    State(s): State<AppState>,
+    PageUser(layout): PageUser,
+    Path(section): Path<String>,
+    Query(q): Query<SectionQuery>,
+) -> Result<Html<String>, PageError> {
+    admin(&layout)?;
+    let mut page = Section {
+        section: section.clone(),
+        users: Vec::new(),
+        roles: opts(Role::ALL, Role::as_str, Role::label, None),
+        orgs: Vec::new(),
+        rules: String::new(),
+        rules_version: 0,
+        days: Vec::new(),
+        year: q
+            .year
+            .unwrap_or_else(|| concord_domain::time::local_date(jiff::Timestamp::now()).year()),
+        templates: Vec::new(),
+        regions: Vec::new(),
+        parent: None,
+        layout,
+    };
+    match section.as_str() {
+        "users" => {
+            page.users = s
+                .store
+                .users()
+                .await?
+                .into_iter()
+                .map(|u| UserLine {
+                    username: u.username,
+                    name: u.display_name,
+                    role: u.role.label(),
+                    region: u.region.to_string(),
+                })
+                .collect();
+        }
+        "organizations" => {
+            page.orgs = s
+                .store
+                .organizations(Some(&page.layout.user.region))
+                .await?
+                .into_iter()
+                .map(|o| OrgLine {
+                    id: o.id,
+                    name: o.name,
+                    kind: o.kind.label(),
+                    region: o.region.to_string(),
+                    stationing: o.stationing.label(),
+                    categories: o
+                        .categories
+                        .iter()
+                        .map(|c| c.label())
+                        .collect::<Vec<_>>()
+                        .join("、"),
+                })
+                .collect();
+        }
+        "routing" => {
+            let set = s.store.routing_rules().await?;
+            page.rules_version = set.version;
+            page.rules = serde_json::to_string_pretty(&set.rules)
+                .map_err(|e| ApiError::Internal(Box::new(e)))?;
+        }
+        "calendar" => {
+            page.days = s
+                .store
+                .calendar_days(Some(page.year))
+                .await?
+                .into_iter()
+                .map(|d| DayLine {
+                    date: d.date.to_string(),
+                    holiday: d.day_type == DayType::Holiday,
+                    note: d.note,
+                })
+                .collect();
+        }
+        "templates" => {
+            for k in concord_docs::kinds::KINDS {
+                let t = s.store.template(k.code).await?;
+                page.templates.push(TemplateLine {
+                    kind: t.kind,
+                    title: t.title,
+                    fields: t.fields.join("、"),
+                    source: t.source,
+                    custom: t.custom,
+                });
+            }
+        }
+        "regions" => {
+            let parent = match q.parent.as_deref() {
+                Some(p) => RegionCode::parse("parent", p).map_err(ApiError::from)?,
+                None => page.layout.user.region.numbering_county(),
+            };
+            page.regions = s
+                .store
+                .regions(Some(&parent))
+                .await?
+                .into_iter()
+                .map(|r| RegionLine {
+                    code: r.code.to_string(),
+                    name: r.name,
+                    level: r.code.level().label(),
+                })
+                .collect();
+            page.parent = Some(parent.to_string());
+        }
+        _ => return Err(ApiError::NotFound("页面").into()),
+    }
+    render(&page)
+}

@@ -1,0 +1,167 @@
+//! The leader's dashboard (研判): the figures of a region and period, by child region, as
+//! charts and as tables.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Html;
+use concord_domain::figures::{Counts, Figures, GOAL_631};
+use concord_domain::region::RegionCode;
+use concord_domain::time::{local_date, start_of_day};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{Layout, PageError, PageUser, render};
+use crate::AppState;
+use crate::error::ApiError;
+
+#[derive(Deserialize)]
+pub struct DashboardQuery {
+    region: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+pub struct RegionLine {
+    pub code: String,
+    pub name: String,
+    pub counts: Counts,
+}
+
+impl RegionLine {
+    pub fn success(&self) -> String {
+        percent(self.counts.success_rate())
+    }
+
+    pub fn satisfaction(&self) -> String {
+        percent(self.counts.satisfaction_rate())
+    }
+}
+
+pub fn percent(r: Option<f64>) -> String {
+    r.map_or("—".into(), |r| format!("{:.1}%", r * 100.0))
+}
+
+#[derive(Template)]
+#[template(path = "app/dashboard.html")]
+struct DashboardPage {
+    layout: Layout,
+    region: String,
+    region_name: String,
+    parent: Option<String>,
+    from: String,
+    to: String,
+    f: Figures,
+    regions: Vec<RegionLine>,
+    shares: Vec<(&'static str, String, String)>,
+    categories: Vec<(&'static str, u64)>,
+    charts: String,
+}
+
+impl DashboardPage {
+    pub fn pct(&self, r: Option<f64>) -> String {
+        percent(r)
+    }
+}
+
+fn date(field: &str, s: Option<&str>, default: Date) -> Result<Date, ApiError> {
+    match s.filter(|s| !s.is_empty()) {
+        None => Ok(default),
+        Some(s) => Ok(concord_domain::calendar::parse_date(field, s)?),
+    }
+}
+
+pub async fn page(
+    State(s): State<AppState>,
+    PageUser(layout): PageUser,
+    Query(q): Query<DashboardQuery>,
+) -> Result<Html<String>, PageError> {
+    let now = Timestamp::now();
+    let today = local_date(now);
+    let region = match q.region.as_deref().filter(|r| !r.is_empty()) {
+        Some(r) => RegionCode::parse("region", r).map_err(ApiError::from)?,
+        None => layout.user.region,
+    };
+    if !layout.user.region.contains(&region) {
+        return Err(ApiError::Forbidden("不在您的辖区".into()).into());
+    }
+    let from = date(
+        "from",
+        q.from.as_deref(),
+        Date::new(today.year(), 1, 1).unwrap_or(today),
+    )?;
+    let to = date("to", q.to.as_deref(), today)?;
+    let f = s
+        .store
+        .figures(
+            &region,
+            start_of_day(from),
+            start_of_day(to.tomorrow().unwrap_or(to)),
+            now,
+        )
+        .await?;
+    let names: HashMap<String, String> = s
+        .store
+        .regions(Some(&region))
+        .await?
+        .into_iter()
+        .map(|r| (r.code.to_string(), r.name))
+        .collect();
+    let region_name = s
+        .store
+        .region(&region)
+        .await?
+        .map_or_else(|| region.to_string(), |r| r.name);
+    let regions: Vec<RegionLine> = f
+        .by_region
+        .iter()
+        .map(|(code, counts)| RegionLine {
+            name: names.get(code).cloned().unwrap_or_else(|| code.clone()),
+            code: code.clone(),
+            counts: counts.clone(),
+        })
+        .collect();
+    let shares = f.counts.shares_631().unwrap_or_default();
+    let shares = GOAL_631
+        .iter()
+        .zip(shares)
+        .map(|((level, goal), got)| {
+            (
+                level.label(),
+                format!("{:.0}%", goal * 100.0),
+                format!("{:.1}%", got * 100.0),
+            )
+        })
+        .collect();
+    let mut categories: Vec<(&'static str, u64)> =
+        f.by_category.iter().map(|(c, n)| (c.label(), *n)).collect();
+    categories.sort_by_key(|c| std::cmp::Reverse(c.1));
+    let charts = json!({
+        "weekly": f.weekly.iter().map(|(w, n)| json!([w, n])).collect::<Vec<_>>(),
+        "categories": categories.iter().map(|(c, n)| json!({"name": c, "value": n})).collect::<Vec<_>>(),
+        "regions": regions.iter().map(|r| json!({"name": r.name, "registered": r.counts.registered, "resolved": r.counts.resolved})).collect::<Vec<_>>(),
+    })
+    .to_string()
+    // Inside <script>, "</" would end it.
+    .replace("</", "<\\/");
+    let page = DashboardPage {
+        parent: region
+            .parent()
+            .filter(|p| layout.user.region.contains(p))
+            .map(|p| p.to_string()),
+        region: region.to_string(),
+        region_name,
+        from: from.to_string(),
+        to: to.to_string(),
+        f,
+        regions,
+        shares,
+        categories,
+        charts,
+        layout,
+    };
+    render(&page)
+}
