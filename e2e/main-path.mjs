@@ -96,6 +96,20 @@ async function openCase(page, number) {
   check((await page.locator('h1').textContent()).includes(number), `the case page shows ${number}`);
 }
 
+/** Writes a name on the signature pad with a finger (touch events, as on a phone). */
+async function drawSignature(page) {
+  await page.locator('#pad').scrollIntoViewIfNeeded();
+  const box = await page.locator('#pad').boundingBox();
+  const cdp = await page.context().newCDPSession(page);
+  const at = (x) => [{ x: box.x + x, y: box.y + box.height / 2 + 30 * Math.sin(x / 20) }];
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(20) });
+  for (let x = 30; x < box.width - 20; x += 10) {
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(x) });
+  }
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await cdp.detach();
+}
+
 async function status(page) {
   return (await page.locator('h1').textContent()).trim();
 }
@@ -212,11 +226,7 @@ async function main() {
       await party.getByLabel('发言').fill(words);
       await party.getByRole('button', { name: '发送' }).click();
       await mediator.locator('#transcript').getByText(words).waitFor();
-      const box = await party.locator('#pad').boundingBox();
-      await party.mouse.move(box.x + 20, box.y + 60);
-      await party.mouse.down();
-      for (let x = 20; x < 200; x += 10) await party.mouse.move(box.x + x, box.y + 60 + 30 * Math.sin(x / 20));
-      await party.mouse.up();
+      await drawSignature(party);
       const signed = party.waitForEvent('load');
       await party.getByRole('button', { name: '同意并签署' }).click();
       await signed;

@@ -115,12 +115,25 @@ pub fn signed_text(case_number: &str, parties: &[Party], a: &AgreementText) -> S
     out.push_str(&format!("纠纷事实：\n{}\n协议内容：\n", a.facts));
     for (i, t) in a.terms.iter().enumerate() {
         out.push_str(&format!("{}. {}", i + 1, t.text));
+        // The sum is part of what the parties sign, not only a field beside it.
+        if let Some(a) = t.amount {
+            out.push_str(&format!("（金额：{}元）", yuan(a)));
+        }
         if let Some(d) = t.due {
             out.push_str(&format!("（履行期限：{d}）"));
         }
         out.push('\n');
     }
     out
+}
+
+/// An amount as written in an agreement: no decimals when whole.
+fn yuan(a: f64) -> String {
+    if a.fract() == 0.0 {
+        format!("{a:.0}")
+    } else {
+        format!("{a:.2}")
+    }
 }
 
 labelled_enum! {
@@ -186,6 +199,33 @@ mod tests {
             }],
         };
         assert_eq!(bad.validate().unwrap_err().0[0].field, "terms[0].due");
+    }
+
+    #[test]
+    fn the_signed_text_states_each_sum_and_date() {
+        let text = AgreementInput {
+            facts: "邻居建房致墙面开裂".into(),
+            terms: vec![
+                TermInput {
+                    text: "赔偿修缮费".into(),
+                    due: Some("2026-12-31".into()),
+                    amount: Some(5000.0),
+                },
+                TermInput {
+                    text: "分担鉴定费".into(),
+                    due: None,
+                    amount: Some(312.5),
+                },
+            ],
+        }
+        .validate()
+        .unwrap();
+        let s = signed_text("331125-2026-00001", &[], &text);
+        assert!(
+            s.contains("1. 赔偿修缮费（金额：5000元）（履行期限：2026-12-31）"),
+            "{s}"
+        );
+        assert!(s.contains("2. 分担鉴定费（金额：312.50元）"), "{s}");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use concord_domain::session::{SessionMethod, SessionMode};
 use jiff::Timestamp;
 use proptest::prelude::*;
 
-fn new_case(kind: CaseKind) -> concord_domain::case::NewCase {
+pub fn new_case(kind: CaseKind) -> concord_domain::case::NewCase {
     NewCaseInput {
         kind,
         channel: Channel::Window,
@@ -47,7 +47,7 @@ fn new_case(kind: CaseKind) -> concord_domain::case::NewCase {
 }
 
 /// One concrete action of each kind, with a valid payload.
-fn sample(kind: ActionKind, n: u8) -> Action {
+pub fn sample(kind: ActionKind, n: u8) -> Action {
     let reason = format!("理由{n}");
     match kind {
         ActionKind::Register | ActionKind::Accept => Action::Accept { complexity: None },

@@ -2,4 +2,5 @@
 //! invariants under random sequences of actions.
 
 mod calendar;
+mod figures;
 mod lifecycle;

@@ -4,6 +4,7 @@
 mod support;
 
 mod auth;
+mod browser;
 mod calendar;
 mod cases;
 mod classify;
@@ -18,6 +19,7 @@ mod mediation;
 mod mediators;
 mod numbering;
 mod oversight;
+mod pages;
 mod public;
 mod routing;
 mod search;
