@@ -6,6 +6,7 @@
 mod ceiling;
 mod extras;
 mod load;
+mod pages;
 mod server;
 
 use std::path::PathBuf;
@@ -54,6 +55,8 @@ struct ScaleResult {
     list: Sample,
     case_page: Sample,
     search: Sample,
+    /// The staff pages, each rendered from the database (cookie login, 4 connections).
+    pages: Vec<(String, Sample)>,
     /// intake and transitions ÷ the storage ceiling; list and page ÷ the HTTP ceiling.
     ratios: serde_json::Value,
     server_peak_rss_mb: f64,
@@ -99,6 +102,7 @@ fn backend(db: &str) -> &'static str {
 async fn measure(url: &str, scale: usize, runs: usize, limit: Duration) -> Result<ScaleResult> {
     let server = server::Server::start(url).await?;
     let mut samples: [Vec<Sample>; 7] = Default::default();
+    let mut pages: Vec<(String, Vec<Sample>)> = Vec::new();
     for run in 0..runs {
         eprintln!("   run {}/{runs}", run + 1);
         samples[0].push(server.healthz(limit).await);
@@ -108,6 +112,12 @@ async fn measure(url: &str, scale: usize, runs: usize, limit: Duration) -> Resul
         samples[4].push(server.list(limit).await);
         samples[5].push(server.case_page(limit).await?);
         samples[6].push(server.search(limit).await?);
+        for (i, (name, s)) in server.pages(limit).await?.into_iter().enumerate() {
+            if pages.len() <= i {
+                pages.push((name, Vec::new()));
+            }
+            pages[i].1.push(s);
+        }
     }
     let rss = server.peak_rss_mb();
     drop(server);
@@ -127,6 +137,10 @@ async fn measure(url: &str, scale: usize, runs: usize, limit: Duration) -> Resul
         list,
         case_page: page,
         search,
+        pages: pages
+            .into_iter()
+            .map(|(name, s)| (name, median(&s)))
+            .collect(),
         server_peak_rss_mb: rss,
     })
 }
@@ -145,7 +159,7 @@ fn report(
     println!("\n| cases | figure | per second | p50 ms | p95 ms | p99 ms | failed |");
     println!("| ---: | --- | ---: | ---: | ---: | ---: | ---: |");
     for r in results {
-        for (name, s) in [
+        let figures = [
             ("HTTP ceiling (GET /healthz)", &r.http_ceiling),
             ("storage ceiling (raw inserts)", &r.storage_ceiling),
             ("intake (POST /cases, 64 conn.)", &r.intake),
@@ -153,7 +167,9 @@ fn report(
             ("case list (filtered, 50)", &r.list),
             ("case page", &r.case_page),
             ("search (numbers, phones, words)", &r.search),
-        ] {
+        ];
+        let pages = r.pages.iter().map(|(n, s)| (n.as_str(), s));
+        for (name, s) in figures.into_iter().chain(pages) {
             println!(
                 "| {} | {name} | {:.0} | {:.2} | {:.2} | {:.2} | {} |",
                 r.cases, s.per_second, s.p50_ms, s.p95_ms, s.p99_ms, s.errors

@@ -79,8 +79,8 @@ pub fn bench_key(url: &str) -> Result<concord_store::PartyKey> {
 
 pub struct Server {
     child: Child,
-    base: String,
-    client: reqwest::Client,
+    pub(crate) base: String,
+    pub(crate) client: reqwest::Client,
     clerk: String,
     url: String,
 }
@@ -289,7 +289,7 @@ impl Server {
         .await)
     }
 
-    async fn ids(&self, sql: &'static str) -> Result<Vec<i64>> {
+    pub(crate) async fn ids(&self, sql: &'static str) -> Result<Vec<i64>> {
         let store = concord_store::Store::open(&self.url, bench_key(&self.url)?).await?;
         Ok(match store.db() {
             concord_store::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await?,

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
+use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::case::{Case, CaseKind, Level, Outcome, Satisfaction, Status};
@@ -51,6 +52,51 @@ pub struct Counts {
     pub petitions_to_city: u64,
     /// Registered with five or more complainants (群体性).
     pub mass_cases: u64,
+}
+
+/// The names of the counters, in storage order (see [`Counts::to_array`]).
+pub const COUNTERS: [&str; 19] = [
+    "registered",
+    "accepted",
+    "closed",
+    "resolved",
+    "mediated_to_end",
+    "resolved_village",
+    "resolved_township",
+    "resolved_county",
+    "resolved_city",
+    "closed_on_time",
+    "closed_with_deadline",
+    "followed_up",
+    "satisfied",
+    "dissatisfied",
+    "petitions",
+    "repeat_petitions",
+    "skip_level_petitions",
+    "petitions_to_city",
+    "mass_cases",
+];
+
+/// What a case adds to the figures of each day (in China) on which something it is
+/// counted for happened: its registration, acceptance and closure. Summing these over
+/// the days of a period gives exactly [`Counts::of_case`] for that period, which is
+/// what lets figures be kept per day and place as cases move.
+pub fn contributions(c: &Case) -> Vec<(Date, Counts)> {
+    let mut days: Vec<Date> = [Some(c.registered_at), c.accepted_at, c.closed_at]
+        .into_iter()
+        .flatten()
+        .map(crate::time::local_date)
+        .collect();
+    days.sort();
+    days.dedup();
+    days.into_iter()
+        .filter_map(|d| {
+            let from = crate::time::start_of_day(d);
+            let to = crate::time::start_of_day(d.tomorrow().ok()?);
+            let n = Counts::of_case(c, from, to);
+            (n != Counts::default()).then_some((d, n))
+        })
+        .collect()
 }
 
 impl Counts {
@@ -107,24 +153,55 @@ impl Counts {
     }
 
     pub fn add(&mut self, o: &Counts) {
-        self.registered += o.registered;
-        self.accepted += o.accepted;
-        self.closed += o.closed;
-        self.resolved += o.resolved;
-        self.mediated_to_end += o.mediated_to_end;
-        for i in 0..4 {
-            self.resolved_by_level[i] += o.resolved_by_level[i];
+        let (a, b) = (self.to_array(), o.to_array());
+        *self = Counts::from_array(std::array::from_fn(|i| a[i] + b[i]));
+    }
+
+    /// The counters in the order of [`COUNTERS`], for storage.
+    pub fn to_array(&self) -> [u64; COUNTERS.len()] {
+        let [v, t, c, city] = self.resolved_by_level;
+        [
+            self.registered,
+            self.accepted,
+            self.closed,
+            self.resolved,
+            self.mediated_to_end,
+            v,
+            t,
+            c,
+            city,
+            self.closed_on_time,
+            self.closed_with_deadline,
+            self.followed_up,
+            self.satisfied,
+            self.dissatisfied,
+            self.petitions,
+            self.repeat_petitions,
+            self.skip_level_petitions,
+            self.petitions_to_city,
+            self.mass_cases,
+        ]
+    }
+
+    pub fn from_array(a: [u64; COUNTERS.len()]) -> Counts {
+        Counts {
+            registered: a[0],
+            accepted: a[1],
+            closed: a[2],
+            resolved: a[3],
+            mediated_to_end: a[4],
+            resolved_by_level: [a[5], a[6], a[7], a[8]],
+            closed_on_time: a[9],
+            closed_with_deadline: a[10],
+            followed_up: a[11],
+            satisfied: a[12],
+            dissatisfied: a[13],
+            petitions: a[14],
+            repeat_petitions: a[15],
+            skip_level_petitions: a[16],
+            petitions_to_city: a[17],
+            mass_cases: a[18],
         }
-        self.closed_on_time += o.closed_on_time;
-        self.closed_with_deadline += o.closed_with_deadline;
-        self.followed_up += o.followed_up;
-        self.satisfied += o.satisfied;
-        self.dissatisfied += o.dissatisfied;
-        self.petitions += o.petitions;
-        self.repeat_petitions += o.repeat_petitions;
-        self.skip_level_petitions += o.skip_level_petitions;
-        self.petitions_to_city += o.petitions_to_city;
-        self.mass_cases += o.mass_cases;
     }
 
     /// 调解成功率: agreements among cases mediated to an end.
@@ -194,8 +271,12 @@ pub struct Figures {
 }
 
 /// The Monday of the week `t` falls in, in Asia/Shanghai.
-pub fn week_of(t: Timestamp) -> jiff::civil::Date {
-    let d = crate::time::local_date(t);
+pub fn week_of(t: Timestamp) -> Date {
+    monday_of(crate::time::local_date(t))
+}
+
+/// The Monday of the week of `d`.
+pub fn monday_of(d: Date) -> Date {
     let back = i64::from(d.weekday().to_monday_zero_offset());
     d.checked_sub(jiff::Span::new().days(back)).unwrap_or(d)
 }

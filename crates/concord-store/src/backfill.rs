@@ -22,6 +22,10 @@ impl Store {
             self.backfill_party_keys().await?;
             self.set_meta("party_keys_v1", "done").await?;
         }
+        if self.meta("figure_days_v1").await?.is_none() {
+            self.backfill_figures().await?;
+            self.set_meta("figure_days_v1", "done").await?;
+        }
         Ok(())
     }
 

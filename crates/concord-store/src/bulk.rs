@@ -355,6 +355,8 @@ macro_rules! insert_cases {
                     .execute(&mut *$conn)
                     .await?;
             }
+            let rollup = $crate::figures::Rollup::of_cases(batch.iter().map(|b| &b.case));
+            $crate::figures::apply_rollup!($conn, rollup.statements(marks));
             Ok::<(), sqlx::Error>(())
         }
         .await

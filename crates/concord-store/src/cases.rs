@@ -8,6 +8,7 @@ use jiff::Timestamp;
 
 use crate::accounts::Actor;
 use crate::bulk::insert_cases;
+use crate::figures::{Rollup, apply_rollup};
 use crate::mediation::{Extra, apply_extra};
 use crate::rows::{CaseRow, EventRow, PartyRow, case_from_rows, event_from_row};
 use crate::tasks::{apply_task_change, task_change};
@@ -309,6 +310,7 @@ impl Store {
         let (old_version, old_co) = (current.case.version, current.case.co_handlers.clone());
         let (by, at) = (actor.clone(), to_micros(now));
         let (by_name, dialect) = (actor.name.clone(), self.dialect());
+        let rollup = Rollup::of_move(Some(&current.case), &next).statements(self.marks());
         let (next, event, made) = write_tx!(self, |conn| {
             let n = bind_update(sqlx::query(UPDATE_CASE), &next, old_version)
                 .execute(&mut *conn)
@@ -317,6 +319,7 @@ impl Store {
             if n != 1 {
                 return Err(StoreError::Conflict("事项刚被他人修改,请刷新后重试".into()));
             }
+            apply_rollup!(conn, rollup);
             let made = apply_extra!(conn, id, extra, at, by_name, &dialect);
             let mut event = event;
             if let Some(row) = made {

@@ -1,16 +1,176 @@
-//! The figures of a region and period (docs/figures.md), from the cases themselves.
+//! The figures of a region and period (docs/figures.md), kept per day and place in
+//! `figure_days` as cases move, so that a leader's dashboard reads a few hundred summed
+//! rows instead of every case. What a case adds is defined once, in the domain
+//! (`concord_domain::figures::contributions`); this module stores it.
 
-use concord_domain::figures::Figures;
+use std::collections::BTreeMap;
+
+use concord_domain::case::{Case, Status};
+use concord_domain::figures::{COUNTERS, Counts, Figures, contributions, monday_of};
 use concord_domain::region::{RegionCode, RegionLevel};
 use concord_domain::time::to_micros;
 use jiff::Timestamp;
+use jiff::civil::Date;
 
-use crate::args::Arg;
-use crate::list::{Where, open_statuses, region_clause};
-use crate::{Store, StoreError};
+use crate::args::{Arg, Args, Marks, bind_all};
+use crate::bulk::statements;
+use crate::list::{Where, region_clause};
+use crate::{Store, StoreError, with_db};
+
+const N: usize = COUNTERS.len();
+
+/// The key of one row of `figure_days`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Key {
+    scope: String,
+    day: i64,
+    child: String,
+    category: &'static str,
+}
+
+/// Changes to `figure_days`, merged by row so that one statement never touches a row
+/// twice (PostgreSQL refuses that).
+#[derive(Debug, Default)]
+pub(crate) struct Rollup(BTreeMap<Key, (&'static str, [i64; N])>);
+
+impl Rollup {
+    /// What moving a case from `old` (None: a new case) to `new` changes.
+    pub(crate) fn of_move(old: Option<&Case>, new: &Case) -> Self {
+        let mut r = Rollup::default();
+        if let Some(old) = old {
+            r.add(old, -1);
+        }
+        r.add(new, 1);
+        r
+    }
+
+    pub(crate) fn of_cases<'a>(cases: impl IntoIterator<Item = &'a Case>) -> Self {
+        let mut r = Rollup::default();
+        for c in cases {
+            r.add(c, 1);
+        }
+        r
+    }
+
+    /// Adds (sign 1) or takes away (sign -1) what a case adds to each day and place.
+    pub(crate) fn add(&mut self, c: &Case, sign: i64) {
+        let places = places(&c.facts.region);
+        for (day, counts) in contributions(c) {
+            let n = counts.to_array();
+            for (scope, depth, child) in &places {
+                let key = Key {
+                    scope: scope.clone(),
+                    day: day_number(day),
+                    child: child.clone(),
+                    category: c.facts.category.as_str(),
+                };
+                let row = self.0.entry(key).or_insert((depth, [0; N]));
+                for (sum, x) in row.1.iter_mut().zip(n) {
+                    *sum += sign * x as i64;
+                }
+            }
+        }
+    }
+
+    /// The upserts, without the rows whose changes cancel out.
+    pub(crate) fn statements(self, marks: Marks) -> Vec<(String, Args)> {
+        let rows = self
+            .0
+            .into_iter()
+            .filter(|(_, (_, n))| n.iter().any(|x| *x != 0))
+            .map(|(k, (depth, n))| {
+                let mut row = vec![
+                    Arg::Text(k.scope),
+                    Arg::Text(depth.into()),
+                    Arg::Text(k.child),
+                    Arg::Int(k.day),
+                    Arg::Text(k.category.into()),
+                ];
+                row.extend(n.iter().map(|x| Arg::Int(*x)));
+                row
+            });
+        let head = format!(
+            "INSERT INTO figure_days (scope, depth, child, day, category, {}) VALUES ",
+            COUNTERS.join(", ")
+        );
+        let sets: Vec<String> = COUNTERS
+            .iter()
+            .map(|c| format!("{c} = figure_days.{c} + excluded.{c}"))
+            .collect();
+        let tail = format!(
+            " ON CONFLICT (scope, day, child, category) DO UPDATE SET {}",
+            sets.join(", ")
+        );
+        statements(marks, &head, &tail, rows)
+    }
+}
+
+/// Runs a rollup's statements on `$conn` inside the caller's transaction.
+macro_rules! apply_rollup {
+    ($conn:expr, $stmts:expr) => {{
+        for (sql, args) in $stmts {
+            $crate::args::bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql)), &args.0)
+                .execute(&mut *$conn)
+                .await?;
+        }
+    }};
+}
+pub(crate) use apply_rollup;
+
+/// 2026-11-25 as 20261125.
+fn day_number(d: Date) -> i64 {
+    i64::from(d.year()) * 10_000 + i64::from(d.month()) * 100 + i64::from(d.day())
+}
+
+fn day_of_number(n: i64) -> Option<Date> {
+    Date::new((n / 10_000) as i16, (n / 100 % 100) as i8, (n % 100) as i8).ok()
+}
+
+fn depth(l: RegionLevel) -> &'static str {
+    match l {
+        RegionLevel::Province => "province",
+        RegionLevel::City => "city",
+        RegionLevel::County => "county",
+        RegionLevel::Township => "township",
+        RegionLevel::Village => "village",
+    }
+}
+
+/// The rows a case in `region` is counted in: (scope, depth, child) for its county,
+/// township and village, each with the region below it that the case came through (the
+/// region itself at its own level). Above the county, the counties' rows are summed when
+/// asked, so that no row is shared by a whole province's writes.
+fn places(region: &RegionCode) -> Vec<(String, &'static str, String)> {
+    let own = region.level();
+    if own < RegionLevel::County {
+        let r = region.as_str().to_string();
+        return vec![(r.clone(), depth(own), r)];
+    }
+    let levels = [
+        RegionLevel::County,
+        RegionLevel::Township,
+        RegionLevel::Village,
+    ];
+    levels
+        .iter()
+        .filter(|l| **l <= own)
+        .filter_map(|&l| {
+            let scope = region.ancestor(l)?;
+            let child = match next_level(l).filter(|n| *n <= own) {
+                Some(n) => region.ancestor(n)?,
+                None => *region,
+            };
+            Some((
+                scope.as_str().to_string(),
+                depth(l),
+                child.as_str().to_string(),
+            ))
+        })
+        .collect()
+}
 
 /// The level one below `l`, whose regions the breakdown is by.
-fn child_level(l: RegionLevel) -> Option<RegionLevel> {
+fn next_level(l: RegionLevel) -> Option<RegionLevel> {
     match l {
         RegionLevel::Province => Some(RegionLevel::City),
         RegionLevel::City => Some(RegionLevel::County),
@@ -20,34 +180,236 @@ fn child_level(l: RegionLevel) -> Option<RegionLevel> {
     }
 }
 
+/// Rows summed over a period: (child, category, counters).
+type Summed = (String, String, [i64; N]);
+
 impl Store {
-    /// The figures of `scope` over [from, to) as they stand at `now`, with a breakdown by
-    /// its child regions.
+    /// The figures of `scope` over the days [from, to) (China), as they stand at `now`,
+    /// with a breakdown by its child regions.
     pub async fn figures(
         &self,
         scope: &RegionCode,
-        from: Timestamp,
-        to: Timestamp,
+        from: Date,
+        to: Date,
         now: Timestamp,
     ) -> Result<Figures, StoreError> {
+        let (sums, days) = self.summed(scope, day_number(from), day_number(to)).await?;
+        let mut f = Figures::default();
+        let above_county = scope.level() < RegionLevel::County;
+        for (child, category, n) in sums {
+            let counts = Counts::from_array(n.map(|x| x.max(0) as u64));
+            if counts.registered > 0
+                && let Ok(c) = concord_domain::category::Category::parse("category", &category)
+            {
+                *f.by_category.entry(c).or_default() += counts.registered;
+            }
+            // Above the county the rows are the counties'; the breakdown is by the
+            // scope's children (a province's cities, a city's counties).
+            let child = match next_level(scope.level()).filter(|_| above_county) {
+                Some(l) => RegionCode::parse("child", &child)
+                    .ok()
+                    .and_then(|c| c.ancestor(l))
+                    .map(|c| c.as_str().to_string())
+                    .unwrap_or(child),
+                None => child,
+            };
+            if child != scope.as_str() {
+                f.by_region.entry(child).or_default().add(&counts);
+            }
+            f.counts.add(&counts);
+        }
+        for (day, registered) in days {
+            if let Some(d) = day_of_number(day).filter(|_| registered > 0) {
+                *f.weekly.entry(monday_of(d).to_string()).or_default() += registered as u64;
+            }
+        }
+        let (open, overdue) = self.open_and_overdue(scope, now).await?;
+        (f.open_now, f.overdue_now) = (open, overdue);
+        Ok(f)
+    }
+
+    /// The summed rows by child and category, and the registrations by day.
+    async fn summed(
+        &self,
+        scope: &RegionCode,
+        from: i64,
+        to: i64,
+    ) -> Result<(Vec<Summed>, Vec<(i64, i64)>), StoreError> {
+        let mut args = Args::new(Marks::Numbered);
+        let cond = if scope.level() < RegionLevel::County {
+            let l = scope.level().prefix_len();
+            let lo = args.push(Arg::Text(scope.as_str()[..l].to_string()));
+            let hi = args.push(Arg::Text(format!("{}~", &scope.as_str()[..l])));
+            let own = args.push(Arg::Text(scope.as_str().to_string()));
+            format!("((depth = 'county' AND scope >= {lo} AND scope < {hi}) OR scope = {own})")
+        } else {
+            format!("scope = {}", args.push(Arg::Text(scope.as_str().into())))
+        };
+        let a = args.push(Arg::Int(from));
+        let b = args.push(Arg::Int(to));
+        // SUM of a BIGINT is NUMERIC in PostgreSQL: cast back.
+        let sums: Vec<String> = COUNTERS
+            .iter()
+            .map(|c| format!("CAST(SUM({c}) AS BIGINT)"))
+            .collect();
+        let by_child = format!(
+            "SELECT {}, {} FROM figure_days WHERE {cond} AND day >= {a} AND day < {b}
+             GROUP BY {}, category",
+            if scope.level() < RegionLevel::County {
+                "scope"
+            } else {
+                "child"
+            },
+            sums.join(", ") + ", category",
+            if scope.level() < RegionLevel::County {
+                "scope"
+            } else {
+                "child"
+            },
+        );
+        let by_day = format!(
+            "SELECT day, CAST(SUM(registered) AS BIGINT) FROM figure_days WHERE {cond} AND day >= {a} AND day < {b}
+             GROUP BY day"
+        );
+        let (rows, days) = with_db!(self, pool => {
+            let q = bind_all!(sqlx::query(sqlx::AssertSqlSafe(by_child)), &args.0);
+            let rows = q.fetch_all(pool).await?;
+            let rows: Vec<Summed> = rows.iter().map(summed_row).collect::<Result<_, sqlx::Error>>()?;
+            let days: Vec<(i64, i64)> = bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(by_day)), &args.0)
+                .fetch_all(pool).await?;
+            (rows, days)
+        });
+        Ok((rows, days))
+    }
+
+    /// Cases open now in `scope` (accepted and not yet closed), and those past their
+    /// deadline.
+    async fn open_and_overdue(
+        &self,
+        scope: &RegionCode,
+        now: Timestamp,
+    ) -> Result<(u64, u64), StoreError> {
         let mut w = Where::default();
         region_clause(&mut w, scope);
-        let (a, b) = (
-            w.args.push(Arg::Int(to_micros(from))),
-            w.args.push(Arg::Int(to_micros(to))),
+        let open: Vec<String> = Status::OPEN
+            .iter()
+            .filter(|s| **s != Status::Registered)
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        w.clauses.push(format!("status IN ({})", open.join(", ")));
+        let at = w.args.push(Arg::Int(to_micros(now)));
+        let sql = format!(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN deadline <= {at} THEN 1 ELSE 0 END), 0)
+             FROM cases WHERE {}",
+            w.clauses.join(" AND ")
         );
-        w.clauses.push(format!(
-            "((registered_at >= {a} AND registered_at < {b}) OR (accepted_at >= {a} AND accepted_at < {b})
-              OR (closed_at >= {a} AND closed_at < {b}) OR status IN ({}))",
-            open_statuses()
-        ));
+        let (open, overdue): (i64, i64) = with_db!(self, pool => {
+            bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args.0).fetch_one(pool).await?
+        });
+        Ok((open as u64, overdue as u64))
+    }
+
+    /// The same figures computed from the cases themselves, one by one: the reference
+    /// the kept figures are checked against (`concord figures --check`, the tests).
+    pub async fn figures_by_scan(
+        &self,
+        scope: &RegionCode,
+        from: Date,
+        to: Date,
+        now: Timestamp,
+    ) -> Result<Figures, StoreError> {
+        let (from, to) = (
+            concord_domain::time::start_of_day(from),
+            concord_domain::time::start_of_day(to),
+        );
+        let mut w = Where::default();
+        region_clause(&mut w, scope);
         let cases = self.cases_where(w, "").await?;
-        let child = child_level(scope.level());
+        let child = next_level(scope.level());
         let mut f = Figures::default();
         for c in &cases {
             let region = child.and_then(|l| c.facts.region.ancestor(l));
             f.add_case(c, from, to, now, region.as_ref().map(|r| r.as_str()));
         }
+        // Only children with something in the period, as the kept figures have.
+        f.by_region.retain(|_, n| *n != Counts::default());
         Ok(f)
+    }
+
+    /// Recomputes `figure_days` from the cases (after a restore from an old backup, or to
+    /// check them): empties it and fills it again.
+    pub async fn rebuild_figures(&self) -> Result<(), StoreError> {
+        crate::writer::write_tx!(self, |conn| {
+            sqlx::query("DELETE FROM figure_days")
+                .execute(&mut *conn)
+                .await?;
+            Ok::<(), StoreError>(())
+        })?;
+        self.backfill_figures().await
+    }
+
+    /// Fills `figure_days` from the cases, for a database made before it existed.
+    pub(crate) async fn backfill_figures(&self) -> Result<(), StoreError> {
+        let mut after = 0i64;
+        loop {
+            let mut w = Where::default();
+            let a = w.args.push(Arg::Int(after));
+            w.clauses.push(format!("id > {a}"));
+            let cases = self.cases_where(w, "ORDER BY id LIMIT 2000").await?;
+            let Some(last) = cases.last().map(|c| c.id) else {
+                return Ok(());
+            };
+            let stmts = Rollup::of_cases(&cases).statements(self.marks());
+            crate::writer::write_tx!(self, |conn| {
+                apply_rollup!(conn, stmts);
+                Ok::<(), StoreError>(())
+            })?;
+            after = last;
+        }
+    }
+}
+
+fn summed_row<R: sqlx::Row>(r: &R) -> Result<Summed, sqlx::Error>
+where
+    usize: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<i64>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    let child: String = r.try_get(0)?;
+    let mut n = [0i64; N];
+    for (i, x) in n.iter_mut().enumerate() {
+        *x = r.try_get::<Option<i64>, _>(i + 1)?.unwrap_or(0);
+    }
+    let category: String = r.try_get(N + 1)?;
+    Ok((child, category, n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_village_case_counts_in_its_county_township_and_village() {
+        let v = RegionCode::parse("r", "331125105201").unwrap();
+        let p = places(&v);
+        assert_eq!(
+            p,
+            [
+                ("331125000000".into(), "county", "331125105000".into()),
+                ("331125105000".into(), "township", "331125105201".into()),
+                ("331125105201".into(), "village", "331125105201".into()),
+            ]
+        );
+        let t = RegionCode::parse("r", "331125105000").unwrap();
+        assert_eq!(
+            places(&t).len(),
+            2,
+            "a township's own case: county and township"
+        );
+        assert_eq!(
+            day_of_number(day_number(Date::constant(2026, 2, 28))),
+            Some(Date::constant(2026, 2, 28))
+        );
     }
 }

@@ -15,6 +15,7 @@ use crate::alerts::NewAlert;
 use crate::args::{Marks, bind_all};
 use crate::bulk::{party_row, search_statements, statements};
 use crate::cases::{CaseRecord, UPDATE_CASE, bind_update, insert_event, search_terms_of};
+use crate::figures::{Rollup, apply_rollup};
 use crate::{Store, StoreError};
 
 pub const MAX_MERGE: usize = 50;
@@ -59,6 +60,9 @@ fn check_ids(target: i64, sources: &[i64]) -> Result<(), FieldErrors> {
     }
     errs.into_result()
 }
+
+/// A merged case as it closes: its new state, the event, its old version, the event's seq.
+type Closing = (Case, concord_domain::lifecycle::EventDraft, i64, i64);
 
 impl Store {
     async fn merge_sources(&self, sources: &[i64]) -> Result<Vec<CaseRecord>, StoreError> {
@@ -122,7 +126,13 @@ impl Store {
             closing.push((n, e, o.case.version, o.events.len() as i64 + 1));
         }
         let was_mass = group.case.is_mass();
-        self.write_merge(actor, &group, (next, event), added, closing, now)
+        let mut rollup = Rollup::of_move(Some(&group.case), &next);
+        for (o, (n, ..)) in others.iter().zip(&closing) {
+            rollup.add(&o.case, -1);
+            rollup.add(n, 1);
+        }
+        let rollup = rollup.statements(self.marks());
+        self.write_merge(actor, &group, (next, event), added, (closing, rollup), now)
             .await?;
         let record = self
             .case(target)
@@ -140,7 +150,8 @@ impl Store {
         group: &CaseRecord,
         (next, event): (Case, concord_domain::lifecycle::EventDraft),
         added: Vec<Party>,
-        closing: Vec<(Case, concord_domain::lifecycle::EventDraft, i64, i64)>,
+        // The merged cases as they close, and the figures' changes.
+        (closing, rollup): (Vec<Closing>, Vec<(String, crate::args::Args)>),
         now: Timestamp,
     ) -> Result<(), StoreError> {
         let marks = self.marks();
@@ -178,6 +189,7 @@ impl Store {
                 return Err(StoreError::Conflict("事项刚被他人修改,请刷新后重试".into()));
             }
             insert_event!(conn, id, seq, &event, &by);
+            apply_rollup!(conn, rollup);
             for (sql, args) in parties.into_iter().chain(search) {
                 if sql.starts_with("INSERT INTO case_search") {
                     sqlx::query(unindex).bind(id).execute(&mut *conn).await?;

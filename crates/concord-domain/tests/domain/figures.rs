@@ -3,7 +3,7 @@
 
 use concord_domain::calendar::WorkCalendar;
 use concord_domain::case::{Case, CaseKind, Level, Satisfaction};
-use concord_domain::figures::{Counts, Figures, rate};
+use concord_domain::figures::{Counts, Figures, contributions, rate};
 use concord_domain::lifecycle::{Action, ActionKind, Context, ReferralTarget, apply, register};
 use jiff::{Span, Timestamp};
 use proptest::prelude::*;
@@ -209,5 +209,38 @@ proptest! {
         let mut parts = counts(&cases, a, b);
         parts.add(&counts(&cases, b, c));
         prop_assert_eq!(parts, counts(&cases, a, c));
+    }
+
+    /// What a case adds day by day sums, over any run of whole days, to what it adds to
+    /// that period: the kept per-day figures can be trusted for any date range.
+    #[test]
+    fn daily_contributions_sum_to_the_period(
+        start in 0i64..60,
+        hour in 0i64..24,
+        end in 0usize..4,
+        from_day in 0i64..80,
+        days in 1i64..80,
+    ) {
+        let ends = [
+            End::Agreement(Level::Village, Satisfaction::Satisfied),
+            End::Agreement(Level::Township, Satisfaction::Dissatisfied),
+            End::Referral,
+            End::StillOpen,
+        ];
+        let base = t("2026-01-01T00:00");
+        let c = history(base + Span::new().hours(24 * start + hour), ends[end]);
+        let from = concord_domain::time::local_date(base) + Span::new().days(from_day);
+        let to = from + Span::new().days(days);
+        let mut summed = Counts::default();
+        for (d, n) in contributions(&c) {
+            if d >= from && d < to {
+                summed.add(&n);
+            }
+        }
+        let (a, b) = (
+            concord_domain::time::start_of_day(from),
+            concord_domain::time::start_of_day(to),
+        );
+        prop_assert_eq!(summed, Counts::of_case(&c, a, b));
     }
 }

@@ -8,7 +8,7 @@ use axum::extract::{Query, State};
 use axum::response::Html;
 use concord_domain::figures::{Counts, Figures, GOAL_631};
 use concord_domain::region::RegionCode;
-use concord_domain::time::{local_date, start_of_day};
+use concord_domain::time::local_date;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Deserialize;
@@ -96,12 +96,7 @@ pub async fn page(
     let to = date("to", q.to.as_deref(), today)?;
     let f = s
         .store
-        .figures(
-            &region,
-            start_of_day(from),
-            start_of_day(to.tomorrow().unwrap_or(to)),
-            now,
-        )
+        .figures(&region, from, to.tomorrow().unwrap_or(to), now)
         .await?;
     let names: HashMap<String, String> = s
         .store
@@ -140,7 +135,7 @@ pub async fn page(
         f.by_category.iter().map(|(c, n)| (c.label(), *n)).collect();
     categories.sort_by_key(|c| std::cmp::Reverse(c.1));
     let charts = json!({
-        "weekly": f.weekly.iter().map(|(w, n)| json!([w, n])).collect::<Vec<_>>(),
+        "weekly": every_week(from, to, &f.weekly).iter().map(|(w, n)| json!([w, n])).collect::<Vec<_>>(),
         "categories": categories.iter().map(|(c, n)| json!({"name": c, "value": n})).collect::<Vec<_>>(),
         "regions": regions.iter().map(|r| json!({"name": r.name, "registered": r.counts.registered, "resolved": r.counts.resolved})).collect::<Vec<_>>(),
     })
@@ -164,4 +159,24 @@ pub async fn page(
         layout,
     };
     render(&page)
+}
+
+/// Each week of [from, to] with its registrations, the quiet ones as 0, so that the
+/// trend line does not jump over them.
+fn every_week(
+    from: Date,
+    to: Date,
+    weekly: &std::collections::BTreeMap<String, u64>,
+) -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    let mut w = concord_domain::figures::monday_of(from);
+    while w <= to && out.len() < 600 {
+        let key = w.to_string();
+        out.push((key.clone(), weekly.get(&key).copied().unwrap_or(0)));
+        match w.checked_add(jiff::Span::new().days(7)) {
+            Ok(next) => w = next,
+            Err(_) => break,
+        }
+    }
+    out
 }

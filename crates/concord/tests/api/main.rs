@@ -12,6 +12,7 @@ mod cli;
 mod directory;
 mod documents;
 mod errors;
+mod figures;
 mod import;
 mod intake;
 mod listing;

@@ -1,0 +1,139 @@
+//! The figures kept per day and place agree with the figures computed from the cases one
+//! by one, for every scope and period, after two years of demo history and live moves
+//! (registration, the whole lifecycle, reclassification, a reopening, a merge), and
+//! after a rebuild.
+
+use crate::both;
+use crate::support::{TestApp, dispute};
+use concord_domain::region::RegionCode;
+use jiff::civil::Date;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+async fn compare(app: &TestApp, what: &str) {
+    let now = jiff::Timestamp::now();
+    let today = concord_domain::time::local_date(now);
+    let periods = [
+        (Date::constant(2020, 1, 1), today.tomorrow().unwrap()),
+        (
+            Date::new(today.year(), 1, 1).unwrap(),
+            today.tomorrow().unwrap(),
+        ),
+        (
+            today.checked_sub(jiff::Span::new().days(45)).unwrap(),
+            today,
+        ),
+    ];
+    for scope in [
+        "330000000000",
+        "331100000000",
+        "331125000000",
+        "331125003000",
+        "331125105000",
+        "331125003002",
+    ] {
+        let scope = RegionCode::parse("scope", scope).unwrap();
+        for (from, to) in periods {
+            let kept = app.store.figures(&scope, from, to, now).await.unwrap();
+            let scanned = app
+                .store
+                .figures_by_scan(&scope, from, to, now)
+                .await
+                .unwrap();
+            assert_eq!(
+                serde_json::to_value(&kept).unwrap(),
+                serde_json::to_value(&scanned).unwrap(),
+                "{what}: {scope} {from}..{to}"
+            );
+        }
+    }
+}
+
+async fn ok(app: &TestApp, token: &str, id: i64, action: Value) {
+    let (s, body) = app.act(token, id, action).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+}
+
+both!(
+    the_kept_figures_agree_with_the_cases_after_every_kind_of_move,
+    |app: TestApp| async move {
+        concord_demo::load(&app.store, 400, jiff::Timestamp::now())
+            .await
+            .unwrap();
+        compare(&app, "demo history").await;
+        let all = app
+            .store
+            .figures_by_scan(
+                &RegionCode::parse("s", "331125000000").unwrap(),
+                Date::constant(2020, 1, 1),
+                Date::constant(2100, 1, 1),
+                jiff::Timestamp::now(),
+            )
+            .await
+            .unwrap();
+        assert!(
+            all.counts.registered >= 400 && all.counts.resolved > 100,
+            "{:?}",
+            all.counts
+        );
+
+        let (clerk, disp, med, fu) = (
+            app.token("clerk").await,
+            app.token("dispatcher").await,
+            app.token("mediator").await,
+            app.token("followup").await,
+        );
+        let id = app.create(&clerk, &dispute()).await["id"].as_i64().unwrap();
+        ok(&app, &clerk, id, json!({"action": "accept"})).await;
+        ok(
+            &app,
+            &disp,
+            id,
+            json!({"action": "reclassify", "category": "property_mgmt", "reason": "实为物业纠纷"}),
+        )
+        .await;
+        let room = app.org("老李帮忙团调解室").await;
+        ok(&app, &disp, id, json!({"action": "assign", "lead_unit": room, "level": "county", "reason": "当事人点名"})).await;
+        ok(&app, &med, id, json!({"action": "start_mediation"})).await;
+        app.agree_and_sign(&med, id).await;
+        ok(
+            &app,
+            &med,
+            id,
+            json!({"action": "reach_agreement", "summary": "赔偿修缮费"}),
+        )
+        .await;
+        ok(&app, &med, id, json!({"action": "close"})).await;
+        ok(
+            &app,
+            &fu,
+            id,
+            json!({"action": "follow_up", "satisfaction": "dissatisfied"}),
+        )
+        .await;
+        compare(&app, "after a whole lifecycle").await;
+        ok(
+            &app,
+            &disp,
+            id,
+            json!({"action": "reopen", "reason": "对方未履行"}),
+        )
+        .await;
+        compare(&app, "after reopening").await;
+
+        let a = app.create(&clerk, &dispute()).await["id"].as_i64().unwrap();
+        let b = app.create(&clerk, &dispute()).await["id"].as_i64().unwrap();
+        let (s, g) = app
+            .post(
+                &clerk,
+                &format!("/api/v1/cases/{a}/merge"),
+                &json!({"cases": [b], "reason": "同一纠纷"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{g}");
+        compare(&app, "after a merge").await;
+
+        app.store.rebuild_figures().await.unwrap();
+        compare(&app, "after a rebuild").await;
+    }
+);
