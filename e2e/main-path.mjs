@@ -22,6 +22,9 @@ const PASSWORD = 'concord-demo';
 // A village of the demo county (云和县崇头镇梅源村), as printed on its QR poster.
 const VILLAGE = process.env.E2E_REGION || '331125105201';
 
+// A 1×1 PNG, as a phone photo stands in for.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+
 mkdirSync(SHOTS, { recursive: true });
 let shot = 0;
 let step = 'start';
@@ -110,6 +113,12 @@ async function drawSignature(page) {
   await cdp.detach();
 }
 
+/** A phone page must not scroll sideways at 360 pixels. */
+async function fitsPhone(page, what) {
+  const [wide, view] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  check(wide <= view, `${what} fits a 360-pixel phone (content ${wide}px wide)`);
+}
+
 async function status(page) {
   return (await page.locator('h1').textContent()).trim();
 }
@@ -141,6 +150,7 @@ async function main() {
     const err = citizen.locator('[data-for="description"]');
     await err.filter({ hasText: /\S/ }).waitFor();
     check(/[\u4e00-\u9fff]/.test(await err.textContent()), 'an empty report is refused next to the field, in Chinese');
+    await fitsPhone(citizen, 'the report form');
     await snap(citizen, 'citizen-form-errors');
     await citizen.getByLabel('发生了什么').fill('邻居在两家之间的通道上堆放柴火和杂物,下雨时积水流进我家院子,多次沟通没有结果,请求调解。');
     await citizen.getByLabel('纠纷类别').selectOption({ label: '邻里纠纷' });
@@ -155,12 +165,27 @@ async function main() {
     check(/^\d{6}-\d{4}-\d{5}$/.test(number), `a readable case number (${number})`);
     await snap(citizen, 'citizen-submitted');
 
+    step = 'citizen tracks the case and picks a mediator';
+    await citizen.goto(`${BASE}/track`);
+    await citizen.getByLabel('事项编号').fill(number);
+    await citizen.getByLabel('查询码').fill(tracking);
+    await citizen.getByRole('button', { name: '查询' }).click();
+    await citizen.locator('#result').getByText('已登记').first().waitFor();
+    const lao = citizen.locator('#pick li', { hasText: '李建华' });
+    await lao.getByRole('button', { name: '选这位' }).click();
+    await citizen.locator('#pick li', { hasText: '李建华' }).getByRole('button', { name: '已选择' }).waitFor();
+    await fitsPhone(citizen, 'the tracking page');
+    await snap(citizen, 'citizen-picked-mediator');
+
     step = 'clerk accepts';
     const clerk = await login(browser, 'clerk');
     check(await clerk.getByRole('link', { name: number }).count() > 0, 'the new case waits in the clerk\'s queue');
     await snap(clerk, 'clerk-work');
     await openCase(clerk, number);
     check((await clerk.locator('td', { hasText: '139****1234' }).count()) > 0, 'the applicant\'s phone is masked');
+    await clerk.locator('#up-file').setInputFiles({ name: '现场照片.png', mimeType: 'image/png', buffer: PNG });
+    await submitAndReload(clerk, clerk.locator('form[data-upload]'));
+    check(await clerk.getByRole('link', { name: '现场照片.png' }).count() === 1, 'the photo is on the case');
     await act(clerk, 'accept');
     check((await status(clerk)).includes('已受理'), 'the case is accepted');
     await snap(clerk, 'clerk-accepted');
@@ -231,6 +256,7 @@ async function main() {
       await party.getByRole('button', { name: '同意并签署' }).click();
       await signed;
       await party.getByText('您已签署本协议').waitFor();
+      await fitsPhone(party, 'the mediation room');
       await snap(party, `party-${i + 1}-signed`);
       await party.context().close();
     }

@@ -6,6 +6,7 @@ pub mod access;
 pub mod action;
 pub mod agreement;
 pub mod alert;
+pub mod attachment;
 pub mod calendar;
 pub mod case;
 pub mod category;

@@ -56,6 +56,17 @@ impl Actor {
         }
     }
 
+    /// The applicant answering the follow-up online (rating a closed case): acts as the
+    /// follow-up, under their own name.
+    pub fn party_rating(name: &str) -> Self {
+        Self {
+            user_id: None,
+            name: format!("当事人{name}(网上评价)"),
+            role: Role::FollowUp,
+            region: None,
+        }
+    }
+
     /// A bulk import from the command line.
     pub fn importer() -> Self {
         Self {

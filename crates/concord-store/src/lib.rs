@@ -6,6 +6,7 @@
 mod accounts;
 pub mod alerts;
 mod args;
+pub mod attachments;
 mod backfill;
 mod bulk;
 mod cache;

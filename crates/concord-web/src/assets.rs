@@ -26,6 +26,7 @@ assets! {
     "dashboard.js" => JS,
     "report.js" => JS,
     "track.js" => JS,
+    "upload.js" => JS,
     "vendor/echarts.min.js" => JS,
     "vendor/signature_pad.umd.min.js" => JS,
 }

@@ -75,9 +75,17 @@ impl AppState {
 /// Requests larger than this are refused (413) before they are read.
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
+/// A file attached to a case, and the little around it.
+pub const UPLOAD_MAX_BYTES: usize = concord_domain::attachment::MAX_BYTES + 64 * 1024;
+
 pub fn router(state: AppState) -> Router {
-    let (api, openapi) = api::routes().split_for_parts();
+    let (api, mut openapi) = api::routes().split_for_parts();
+    let (uploads, upload_doc) = api::upload_routes().split_for_parts();
+    openapi.merge(upload_doc);
     let doc = serde_json::to_value(&openapi).expect("the OpenAPI document serializes");
+    let uploads = uploads
+        .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_MAX_BYTES))
+        .layer(RequestBodyLimitLayer::new(UPLOAD_MAX_BYTES));
     Router::new()
         .merge(api)
         .merge(pages::routes())
@@ -96,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(|| async { error::ApiError::NotFound("页面") })
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .merge(uploads)
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),

@@ -161,6 +161,8 @@ pub struct PublicCaseView {
     pub deadline: Option<String>,
     pub deadline_date: Option<String>,
     pub clock: Option<Clock>,
+    /// The follow-up's answer, once followed up (or rated online).
+    pub satisfaction_label: Option<&'static str>,
     pub steps: Vec<PublicStep>,
 }
 
@@ -175,8 +177,20 @@ pub async fn track(
     Query(q): Query<TrackQuery>,
 ) -> Result<Json<PublicCaseView>, ApiError> {
     let (number, code) = (q.number.unwrap_or_default(), q.code.unwrap_or_default());
+    let record = tracked_case(&s, ip, &number, &code).await?;
+    Ok(Json(public_view(&s, record).await?))
+}
+
+/// The case a citizen names by its number and tracking code. A wrong pair and an unknown
+/// number get the same answer; repeated tries from one address are refused for a while.
+pub(crate) async fn tracked_case(
+    s: &AppState,
+    ip: std::net::IpAddr,
+    number: &str,
+    code: &str,
+) -> Result<concord_store::CaseRecord, ApiError> {
     let mut errs = FieldErrors::default();
-    for (f, v, what) in [("number", &number, "事项编号"), ("code", &code, "查询码")] {
+    for (f, v, what) in [("number", number, "事项编号"), ("code", code, "查询码")] {
         if v.trim().is_empty() || v.len() > 40 {
             errs.push(FieldError::new(f, "required", format!("请输入{what}")));
         }
@@ -185,15 +199,70 @@ pub async fn track(
     if !s.limits.track.allow(ip) {
         return Err(ApiError::TooManyRequests);
     }
-    let id = s.store.track(&number, &code).await?;
-    let Some(record) = (match id {
+    let id = s.store.track(number, code).await?;
+    match id {
         Some(id) => s.store.case(id).await?,
         None => None,
-    }) else {
-        return Err(ApiError::NotFoundMessage(
-            "未找到该事项:请核对事项编号和查询码".into(),
-        ));
+    }
+    .ok_or_else(|| ApiError::NotFoundMessage("未找到该事项:请核对事项编号和查询码".into()))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublicRating {
+    pub number: String,
+    pub code: String,
+    pub satisfaction: concord_domain::case::Satisfaction,
+    /// Whether the agreement is being kept, if there was one.
+    #[serde(default)]
+    pub performance: Option<concord_domain::action::Performance>,
+    /// What they want to say (at most 500 characters).
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// 评价: the applicant rates the handling of their closed case online, with its number and
+/// tracking code. It is the case's follow-up (网上回访): once, and a dissatisfied rating
+/// counts toward the unit's accountability like any other.
+#[utoipa::path(post, path = "/api/v1/public/ratings", tag = "public", request_body = PublicRating,
+    responses((status = 200, body = PublicCaseView), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn rate(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    crate::extract::ApiJson(req): crate::extract::ApiJson<PublicRating>,
+) -> Result<Json<PublicCaseView>, ApiError> {
+    let note = req
+        .note
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty());
+    if note.as_ref().is_some_and(|n| n.chars().count() > 500) {
+        return Err(FieldError::new("note", "too_long", "意见不能超过500字").into());
+    }
+    let r = tracked_case(&s, ip, &req.number, &req.code).await?;
+    if r.case.status != concord_domain::case::Status::Closed {
+        return Err(ApiError::Conflict(format!(
+            "事项{},现在不能评价",
+            r.case.status.label()
+        )));
+    }
+    let applicant = r.case.facts.parties.first().map_or("", |p| p.name.as_str());
+    let action = concord_domain::lifecycle::Action::FollowUp {
+        satisfaction: req.satisfaction,
+        method: Some(concord_domain::action::FollowUpMethod::Online),
+        performance: req.performance,
+        note,
     };
+    let record = s
+        .store
+        .transition(
+            &concord_store::Actor::party_rating(applicant),
+            r.case.id,
+            action,
+            None,
+            Timestamp::now(),
+        )
+        .await?;
     Ok(Json(public_view(&s, record).await?))
 }
 
@@ -249,6 +318,7 @@ async fn public_view(
         deadline: c.deadline.map(local_time),
         deadline_date: c.deadline.map(crate::views::last_day),
         clock: light,
+        satisfaction_label: c.satisfaction.map(|x| x.label()),
         steps,
     })
 }

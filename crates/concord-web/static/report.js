@@ -58,7 +58,12 @@
       done.hidden = false;
       done.innerHTML = '<div class="notice"><p>已提交。请记下:</p><p>事项编号 <span class="code" id="number"></span></p>' +
         '<p>查询码 <span class="code" id="tracking-code"></span></p><p id="next"></p></div>' +
+        '<form id="add-files" data-then="clear"><label for="files">补充照片或材料 <span class="hint">如现场照片、合同、收据;每个不超过10MB</span></label>' +
+        '<input id="files" type="file" multiple accept="image/*,.pdf,.docx,audio/*"><button type="submit" class="secondary">上传</button>' +
+        '<output></output><div class="error" data-for="file" role="alert"></div></form>' +
         '<a class="button" id="track-link">查询办理进度</a>';
+      document.getElementById('add-files').dataset.upload = '/api/v1/public/attachments?number=' +
+        encodeURIComponent(j.number) + '&code=' + encodeURIComponent(j.tracking_code);
       document.getElementById('number').textContent = j.number;
       document.getElementById('tracking-code').textContent = j.tracking_code;
       document.getElementById('next').textContent = j.next_step;

@@ -209,19 +209,33 @@ pub async fn public_pick(
     ClientIp(ip): ClientIp,
     ApiJson(req): ApiJson<PublicPick>,
 ) -> Result<Json<CaseMediators>, ApiError> {
-    if !s.limits.track.allow(ip) {
-        return Err(ApiError::TooManyRequests);
-    }
-    let id = s.store.track(&req.number, &req.code).await?;
-    let r = match id {
-        Some(id) => s.store.case(id).await?,
-        None => None,
-    }
-    .ok_or_else(|| ApiError::NotFoundMessage("未找到该事项:请核对事项编号和查询码".into()))?;
+    let r = crate::public::tracked_case(&s, ip, &req.number, &req.code).await?;
     picks_open(&r)?;
     s.store
         .record_pick(&r.case, 0, req.mediator, Timestamp::now())
         .await?;
+    Ok(Json(case_mediators(&s, &r).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PublicCaseQuery {
+    number: Option<String>,
+    code: Option<String>,
+}
+
+/// The mediators the applicant may pick for their own case (点单), least loaded first,
+/// with the picks made so far.
+#[utoipa::path(get, path = "/api/v1/public/mediator-picks", tag = "public", params(PublicCaseQuery),
+    responses((status = 200, body = CaseMediators), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn public_eligible(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    axum::extract::Query(q): axum::extract::Query<PublicCaseQuery>,
+) -> Result<Json<CaseMediators>, ApiError> {
+    let (number, code) = (q.number.unwrap_or_default(), q.code.unwrap_or_default());
+    let r = crate::public::tracked_case(&s, ip, &number, &code).await?;
+    picks_open(&r)?;
     Ok(Json(case_mediators(&s, &r).await?))
 }
 

@@ -1,5 +1,6 @@
 //! The `/api/v1` routes, each documented in the OpenAPI document from its own annotation.
 
+mod attachments;
 mod auth;
 mod calendar;
 pub(crate) mod cases;
@@ -97,8 +98,18 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(mediators::directory))
         .routes(routes!(mediators::for_case))
         .routes(routes!(mediators::pick))
-        .routes(routes!(mediators::public_pick))
+        .routes(routes!(mediators::public_pick, mediators::public_eligible))
+        .routes(routes!(crate::public::rate))
         .routes(routes!(mediators::add_relation))
         .routes(routes!(calendar::list_days, calendar::put_days))
         .routes(routes!(calendar::delete_day))
+}
+
+/// The routes that take files, which may be larger than any other request
+/// (`crate::UPLOAD_MAX_BYTES`).
+pub fn upload_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(attachments::upload, attachments::list))
+        .routes(routes!(attachments::download))
+        .routes(routes!(attachments::public_upload))
 }

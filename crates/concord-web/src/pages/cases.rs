@@ -242,6 +242,25 @@ pub struct DocLine {
     pub id: i64,
 }
 
+pub struct FileLine {
+    pub id: i64,
+    pub name: String,
+    pub size: String,
+    pub by: String,
+    pub at: String,
+    /// The first characters of the content's SHA-256, to read out when checking a copy.
+    pub sha: String,
+}
+
+/// 1.2 MB, 35 KB.
+fn file_size(bytes: i64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / 1024.0 / 1024.0)
+    } else {
+        format!("{} KB", (bytes + 1023) / 1024)
+    }
+}
+
 pub struct TermLine {
     pub text: String,
     pub due: String,
@@ -286,6 +305,7 @@ struct CasePage {
     mediators: Vec<Opt>,
     agreement: Option<AgreementBox>,
     documents: Vec<DocLine>,
+    files: Vec<FileLine>,
     doc_kinds: Vec<Opt>,
     tasks: Vec<TaskLine>,
     room_open: bool,
@@ -453,6 +473,20 @@ pub async fn page(
             id: d.id,
         })
         .collect();
+    let files = s
+        .store
+        .attachments(c.id)
+        .await?
+        .into_iter()
+        .map(|a| FileLine {
+            id: a.id,
+            name: a.name,
+            size: file_size(a.size),
+            by: a.uploaded_by,
+            at: short_time(&crate::views::local_time(a.at)),
+            sha: a.sha256[..12].to_string(),
+        })
+        .collect();
     let doc_kinds = concord_docs::kinds::KINDS
         .iter()
         .map(|k| Opt {
@@ -513,6 +547,7 @@ pub async fn page(
             hash: a.hash,
         }),
         documents,
+        files,
         doc_kinds,
         tasks: tasks
             .iter()

@@ -226,3 +226,104 @@ both!(
         );
     }
 );
+
+both!(
+    the_applicant_picks_a_mediator_and_rates_the_closed_case_online,
+    |app: TestApp| async move {
+        let (_, done) = app
+            .post("", "/api/v1/public/cases", &citizen_report())
+            .await;
+        let (number, code) = (
+            done["number"].as_str().unwrap().to_string(),
+            done["tracking_code"].as_str().unwrap().to_string(),
+        );
+        let q = format!("number={number}&code={code}");
+        let (s, m) = public_get(&app, &format!("/api/v1/public/mediator-picks?{q}")).await;
+        assert_eq!(s, StatusCode::OK, "{m}");
+        let first = m["eligible"][0]["id"].as_i64().expect("someone to pick");
+        let pick = json!({"number": number, "code": code, "mediator": first});
+        let (s, m) = app.post("", "/api/v1/public/mediator-picks", &pick).await;
+        assert_eq!(s, StatusCode::OK, "{m}");
+        assert_eq!(m["picks"], json!([{"party": 0, "mediator": first}]));
+        let (s, e) = public_get(
+            &app,
+            "/api/v1/public/mediator-picks?number=331125-2026-99999&code=XXXX-XXXX",
+        )
+        .await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{e}");
+
+        // Not before the case is closed.
+        let rating = json!({"number": number, "code": code, "satisfaction": "dissatisfied",
+                            "performance": "not_performed", "note": "对方至今没有修好"});
+        let (s, e) = app.post("", "/api/v1/public/ratings", &rating).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{e}");
+
+        let clerk = app.token("clerk").await;
+        let (_, found) = app.get(&clerk, &format!("/api/v1/search?q={number}")).await;
+        let id = found["items"][0]["id"].as_i64().unwrap();
+        for action in [
+            json!({"action": "accept"}),
+            json!({"action": "reject", "reason": "不属于调解范围",
+                       "guidance": "请向人民法院起诉"}),
+        ] {
+            let _ = app.act(&clerk, id, action).await;
+        }
+        let mut bad = rating.clone();
+        bad["satisfaction"] = json!("thrilled");
+        let (s, e) = app.post("", "/api/v1/public/ratings", &bad).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
+        assert_eq!(e["error"]["field"], "satisfaction");
+
+        // A fresh case taken to closure, then rated.
+        let (_, done) = app
+            .post("", "/api/v1/public/cases", &citizen_report())
+            .await;
+        let (number, code) = (
+            done["number"].as_str().unwrap().to_string(),
+            done["tracking_code"].as_str().unwrap().to_string(),
+        );
+        let (_, found) = app.get(&clerk, &format!("/api/v1/search?q={number}")).await;
+        let id = found["items"][0]["id"].as_i64().unwrap();
+        app.act(&clerk, id, json!({"action": "accept"})).await;
+        let disp = app.token("dispatcher").await;
+        let unit = app.org("云和县人民调解委员会").await;
+        let (s, e) = app
+            .act(
+                &disp,
+                id,
+                json!({"action": "assign", "lead_unit": unit, "reason": "属地"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{e}");
+        app.act(&disp, id, json!({"action": "start_mediation"}))
+            .await;
+        app.act(
+            &disp,
+            id,
+            json!({"action": "fail_mediation", "reason": "对方拒不到场"}),
+        )
+        .await;
+        let (s, e) = app
+            .act(
+                &disp,
+                id,
+                json!({"action": "refer", "to": "litigation", "reason": "引导诉讼"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{e}");
+        let (s, e) = app.act(&disp, id, json!({"action": "close"})).await;
+        assert_eq!(s, StatusCode::OK, "{e}");
+
+        let rating = json!({"number": number, "code": code, "satisfaction": "basically_satisfied", "note": "调解员很耐心"});
+        let (s, t) = app.post("", "/api/v1/public/ratings", &rating).await;
+        assert_eq!(s, StatusCode::OK, "{t}");
+        assert_eq!(t["status"], "followed_up");
+        assert_eq!(t["satisfaction_label"], "基本满意");
+        let (_, c) = app.get(&clerk, &format!("/api/v1/cases/{id}")).await;
+        let last = c["events"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(last["action"], "follow_up");
+        assert_eq!(last["actor_name"], "当事人雷小芬(网上评价)");
+        let (s, e) = app.post("", "/api/v1/public/ratings", &rating).await;
+        assert_eq!(s, StatusCode::CONFLICT, "once only: {e}");
+    }
+);
