@@ -50,12 +50,7 @@ impl Server {
 
     /// Each page in turn, 4 connections.
     pub async fn pages(&self, limit: Duration) -> Result<Vec<(String, Sample)>> {
-        let max: i64 = self
-            .ids("SELECT MAX(id) FROM cases")
-            .await?
-            .first()
-            .copied()
-            .unwrap_or(1);
+        let max = self.max_case_id().await?;
         let mut out = Vec::new();
         for (name, user, path) in PAGES {
             let cookie = Arc::new(self.cookie(user).await?);

@@ -266,13 +266,18 @@ impl Server {
         })
     }
 
-    pub async fn case_page(&self, limit: Duration) -> Result<Sample> {
-        let max: i64 = self
+    /// The highest case id: pages ask for cases at random up to it.
+    pub(crate) async fn max_case_id(&self) -> Result<i64> {
+        Ok(self
             .ids("SELECT MAX(id) FROM cases")
             .await?
             .first()
             .copied()
-            .unwrap_or(1);
+            .unwrap_or(1))
+    }
+
+    pub async fn case_page(&self, limit: Duration) -> Result<Sample> {
+        let max = self.max_case_id().await?;
         let (c, base, t) = (self.client.clone(), self.base.clone(), self.clerk.clone());
         Ok(run(4, 50_000, limit, move |_| {
             let id = rand::rng().random_range(1..=max);
@@ -289,7 +294,7 @@ impl Server {
         .await)
     }
 
-    pub(crate) async fn ids(&self, sql: &'static str) -> Result<Vec<i64>> {
+    async fn ids(&self, sql: &'static str) -> Result<Vec<i64>> {
         let store = concord_store::Store::open(&self.url, bench_key(&self.url)?).await?;
         Ok(match store.db() {
             concord_store::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await?,

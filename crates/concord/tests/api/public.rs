@@ -15,6 +15,16 @@ fn citizen_report() -> Value {
     })
 }
 
+/// Submits the citizen's report; returns its number and tracking code.
+pub async fn submitted(app: &TestApp, report: &Value) -> (String, String) {
+    let (s, done) = app.post("", "/api/v1/public/cases", report).await;
+    assert_eq!(s, StatusCode::CREATED, "{done}");
+    (
+        done["number"].as_str().unwrap().to_string(),
+        done["tracking_code"].as_str().unwrap().to_string(),
+    )
+}
+
 async fn public_get(app: &TestApp, path: &str) -> (StatusCode, Value) {
     read(app.client.get(app.url(path)).send().await.unwrap()).await
 }
@@ -230,13 +240,7 @@ both!(
 both!(
     the_applicant_picks_a_mediator_and_rates_the_closed_case_online,
     |app: TestApp| async move {
-        let (_, done) = app
-            .post("", "/api/v1/public/cases", &citizen_report())
-            .await;
-        let (number, code) = (
-            done["number"].as_str().unwrap().to_string(),
-            done["tracking_code"].as_str().unwrap().to_string(),
-        );
+        let (number, code) = submitted(&app, &citizen_report()).await;
         let q = format!("number={number}&code={code}");
         let (s, m) = public_get(&app, &format!("/api/v1/public/mediator-picks?{q}")).await;
         assert_eq!(s, StatusCode::OK, "{m}");
@@ -275,13 +279,7 @@ both!(
         assert_eq!(e["error"]["field"], "satisfaction");
 
         // A fresh case taken to closure, then rated.
-        let (_, done) = app
-            .post("", "/api/v1/public/cases", &citizen_report())
-            .await;
-        let (number, code) = (
-            done["number"].as_str().unwrap().to_string(),
-            done["tracking_code"].as_str().unwrap().to_string(),
-        );
+        let (number, code) = submitted(&app, &citizen_report()).await;
         let (_, found) = app.get(&clerk, &format!("/api/v1/search?q={number}")).await;
         let id = found["items"][0]["id"].as_i64().unwrap();
         app.act(&clerk, id, json!({"action": "accept"})).await;
