@@ -5,7 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use concord_domain::case::{Case, Status};
+use concord_domain::case::{Case, Outcome};
+use concord_domain::category::Category;
 use concord_domain::figures::{COUNTERS, Counts, Figures, contributions, monday_of};
 use concord_domain::region::{RegionCode, RegionLevel};
 use concord_domain::time::to_micros;
@@ -14,7 +15,7 @@ use jiff::civil::Date;
 
 use crate::args::{Arg, Args, Marks, bind_all};
 use crate::bulk::statements;
-use crate::list::{Where, region_clause};
+use crate::list::{Where, region_clause, township_key};
 use crate::{Store, StoreError, with_db};
 
 const N: usize = COUNTERS.len();
@@ -25,13 +26,26 @@ struct Key {
     scope: String,
     day: i64,
     child: String,
+}
+
+/// The key of one row of `figure_day_categories`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct CategoryKey {
+    scope: String,
+    day: i64,
     category: &'static str,
 }
 
-/// Changes to `figure_days`, merged by row so that one statement never touches a row
-/// twice (PostgreSQL refuses that).
+/// Changes to the kept figures (`figure_days`, `figure_day_categories`) and to the
+/// mediators' records, merged by row so that one statement never touches a row twice
+/// (PostgreSQL refuses that).
 #[derive(Debug, Default)]
-pub(crate) struct Rollup(BTreeMap<Key, (&'static str, [i64; N])>);
+pub(crate) struct Rollup {
+    days: BTreeMap<Key, (&'static str, [i64; N])>,
+    categories: BTreeMap<CategoryKey, (&'static str, i64)>,
+    /// Per mediator: cases closed with an outcome, agreements among them.
+    mediators: BTreeMap<i64, (i64, i64)>,
+}
 
 impl Rollup {
     /// What moving a case from `old` (None: a new case) to `new` changes.
@@ -52,7 +66,8 @@ impl Rollup {
         r
     }
 
-    /// Adds (sign 1) or takes away (sign -1) what a case adds to each day and place.
+    /// Adds (sign 1) or takes away (sign -1) what a case adds to each day and place,
+    /// and to its mediator's record.
     pub(crate) fn add(&mut self, c: &Case, sign: i64) {
         let places = places(&c.facts.region);
         for (day, counts) in contributions(c) {
@@ -62,20 +77,33 @@ impl Rollup {
                     scope: scope.clone(),
                     day: day_number(day),
                     child: child.clone(),
-                    category: c.facts.category.as_str(),
                 };
-                let row = self.0.entry(key).or_insert((depth, [0; N]));
+                let row = self.days.entry(key).or_insert((depth, [0; N]));
                 for (sum, x) in row.1.iter_mut().zip(n) {
                     *sum += sign * x as i64;
                 }
+                if counts.registered > 0 {
+                    let key = CategoryKey {
+                        scope: scope.clone(),
+                        day: day_number(day),
+                        category: c.facts.category.as_str(),
+                    };
+                    self.categories.entry(key).or_insert((depth, 0)).1 += sign;
+                }
             }
+        }
+        if let (Some(m), Some(o)) = (c.mediator, c.outcome) {
+            let agreed = matches!(o, Outcome::Agreement | Outcome::AgreementConfirmed);
+            let rec = self.mediators.entry(m).or_default();
+            rec.0 += sign;
+            rec.1 += sign * i64::from(agreed);
         }
     }
 
     /// The upserts, without the rows whose changes cancel out.
     pub(crate) fn statements(self, marks: Marks) -> Vec<(String, Args)> {
-        let rows = self
-            .0
+        let days = self
+            .days
             .into_iter()
             .filter(|(_, (_, n))| n.iter().any(|x| *x != 0))
             .map(|(k, (depth, n))| {
@@ -84,24 +112,59 @@ impl Rollup {
                     Arg::Text(depth.into()),
                     Arg::Text(k.child),
                     Arg::Int(k.day),
-                    Arg::Text(k.category.into()),
                 ];
                 row.extend(n.iter().map(|x| Arg::Int(*x)));
                 row
             });
-        let head = format!(
-            "INSERT INTO figure_days (scope, depth, child, day, category, {}) VALUES ",
-            COUNTERS.join(", ")
-        );
         let sets: Vec<String> = COUNTERS
             .iter()
             .map(|c| format!("{c} = figure_days.{c} + excluded.{c}"))
             .collect();
-        let tail = format!(
-            " ON CONFLICT (scope, day, child, category) DO UPDATE SET {}",
-            sets.join(", ")
+        let mut out = statements(
+            marks,
+            &format!(
+                "INSERT INTO figure_days (scope, depth, child, day, {}) VALUES ",
+                COUNTERS.join(", ")
+            ),
+            &format!(
+                " ON CONFLICT (scope, day, child) DO UPDATE SET {}",
+                sets.join(", ")
+            ),
+            days,
         );
-        statements(marks, &head, &tail, rows)
+        let categories = self
+            .categories
+            .into_iter()
+            .filter(|(_, (_, n))| *n != 0)
+            .map(|(k, (depth, n))| {
+                vec![
+                    Arg::Text(k.scope),
+                    Arg::Text(depth.into()),
+                    Arg::Int(k.day),
+                    Arg::Text(k.category.into()),
+                    Arg::Int(n),
+                ]
+            });
+        out.extend(statements(
+            marks,
+            "INSERT INTO figure_day_categories (scope, depth, day, category, registered) VALUES ",
+            " ON CONFLICT (scope, day, category) DO UPDATE
+              SET registered = figure_day_categories.registered + excluded.registered",
+            categories,
+        ));
+        let mediators = self
+            .mediators
+            .into_iter()
+            .filter(|(_, (c, a))| *c != 0 || *a != 0)
+            .map(|(m, (c, a))| vec![Arg::Int(m), Arg::Int(c), Arg::Int(a)]);
+        out.extend(statements(
+            marks,
+            "INSERT INTO mediator_records (mediator_id, closed, agreements) VALUES ",
+            " ON CONFLICT (mediator_id) DO UPDATE SET closed = mediator_records.closed + excluded.closed,
+              agreements = mediator_records.agreements + excluded.agreements",
+            mediators,
+        ));
+        out
     }
 }
 
@@ -180,8 +243,11 @@ fn next_level(l: RegionLevel) -> Option<RegionLevel> {
     }
 }
 
-/// Rows summed over a period: (child, category, counters).
-type Summed = (String, String, [i64; N]);
+/// Rows summed over a period: (child, counters).
+type Summed = (String, [i64; N]);
+
+/// What the three period queries return: by child, by category, by day.
+type Sums = (Vec<Summed>, Vec<(String, i64)>, Vec<(i64, i64)>);
 
 impl Store {
     /// The figures of `scope` over the days [from, to) (China), as they stand at `now`,
@@ -193,16 +259,11 @@ impl Store {
         to: Date,
         now: Timestamp,
     ) -> Result<Figures, StoreError> {
-        let (sums, days) = self.summed(scope, day_number(from), day_number(to)).await?;
+        let (sums, categories, days) = self.summed(scope, day_number(from), day_number(to)).await?;
         let mut f = Figures::default();
         let above_county = scope.level() < RegionLevel::County;
-        for (child, category, n) in sums {
+        for (child, n) in sums {
             let counts = Counts::from_array(n.map(|x| x.max(0) as u64));
-            if counts.registered > 0
-                && let Ok(c) = concord_domain::category::Category::parse("category", &category)
-            {
-                *f.by_category.entry(c).or_default() += counts.registered;
-            }
             // Above the county the rows are the counties'; the breakdown is by the
             // scope's children (a province's cities, a city's counties).
             let child = match next_level(scope.level()).filter(|_| above_county) {
@@ -213,10 +274,17 @@ impl Store {
                     .unwrap_or(child),
                 None => child,
             };
-            if child != scope.as_str() {
+            if child != scope.as_str() && counts != Counts::default() {
                 f.by_region.entry(child).or_default().add(&counts);
             }
             f.counts.add(&counts);
+        }
+        for (category, n) in categories {
+            if let Ok(c) = Category::parse("category", &category)
+                && n > 0
+            {
+                *f.by_category.entry(c).or_default() += n as u64;
+            }
         }
         for (day, registered) in days {
             if let Some(d) = day_of_number(day).filter(|_| registered > 0) {
@@ -228,15 +296,11 @@ impl Store {
         Ok(f)
     }
 
-    /// The summed rows by child and category, and the registrations by day.
-    async fn summed(
-        &self,
-        scope: &RegionCode,
-        from: i64,
-        to: i64,
-    ) -> Result<(Vec<Summed>, Vec<(i64, i64)>), StoreError> {
+    /// The kept rows of `scope` over [from, to), summed by child, by category, by day.
+    async fn summed(&self, scope: &RegionCode, from: i64, to: i64) -> Result<Sums, StoreError> {
         let mut args = Args::new(Marks::Numbered);
-        let cond = if scope.level() < RegionLevel::County {
+        let above_county = scope.level() < RegionLevel::County;
+        let cond = if above_county {
             let l = scope.level().prefix_len();
             let lo = args.push(Arg::Text(scope.as_str()[..l].to_string()));
             let hi = args.push(Arg::Text(format!("{}~", &scope.as_str()[..l])));
@@ -247,56 +311,46 @@ impl Store {
         };
         let a = args.push(Arg::Int(from));
         let b = args.push(Arg::Int(to));
+        let period = format!("{cond} AND day >= {a} AND day < {b}");
         // SUM of a BIGINT is NUMERIC in PostgreSQL: cast back.
         let sums: Vec<String> = COUNTERS
             .iter()
             .map(|c| format!("CAST(SUM({c}) AS BIGINT)"))
             .collect();
+        let child = if above_county { "scope" } else { "child" };
         let by_child = format!(
-            "SELECT {}, {} FROM figure_days WHERE {cond} AND day >= {a} AND day < {b}
-             GROUP BY {}, category",
-            if scope.level() < RegionLevel::County {
-                "scope"
-            } else {
-                "child"
-            },
-            sums.join(", ") + ", category",
-            if scope.level() < RegionLevel::County {
-                "scope"
-            } else {
-                "child"
-            },
+            "SELECT {child}, {} FROM figure_days WHERE {period} GROUP BY {child}",
+            sums.join(", ")
+        );
+        let by_category = format!(
+            "SELECT category, CAST(SUM(registered) AS BIGINT) FROM figure_day_categories
+             WHERE {period} GROUP BY category"
         );
         let by_day = format!(
-            "SELECT day, CAST(SUM(registered) AS BIGINT) FROM figure_days WHERE {cond} AND day >= {a} AND day < {b}
-             GROUP BY day"
+            "SELECT day, CAST(SUM(registered) AS BIGINT) FROM figure_days WHERE {period} GROUP BY day"
         );
-        let (rows, days) = with_db!(self, pool => {
-            let q = bind_all!(sqlx::query(sqlx::AssertSqlSafe(by_child)), &args.0);
-            let rows = q.fetch_all(pool).await?;
-            let rows: Vec<Summed> = rows.iter().map(summed_row).collect::<Result<_, sqlx::Error>>()?;
-            let days: Vec<(i64, i64)> = bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(by_day)), &args.0)
+        Ok(with_db!(self, pool => {
+            let rows = bind_all!(sqlx::query(sqlx::AssertSqlSafe(by_child)), &args.0)
                 .fetch_all(pool).await?;
-            (rows, days)
-        });
-        Ok((rows, days))
+            let rows: Vec<Summed> = rows.iter().map(summed_row).collect::<Result<_, sqlx::Error>>()?;
+            let categories: Vec<(String, i64)> =
+                bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(by_category)), &args.0).fetch_all(pool).await?;
+            let days: Vec<(i64, i64)> =
+                bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(by_day)), &args.0).fetch_all(pool).await?;
+            (rows, categories, days)
+        }))
     }
 
     /// Cases open now in `scope` (accepted and not yet closed), and those past their
-    /// deadline.
+    /// deadline: read from the partial index `cases_open_now` alone.
     async fn open_and_overdue(
         &self,
         scope: &RegionCode,
         now: Timestamp,
     ) -> Result<(u64, u64), StoreError> {
         let mut w = Where::default();
-        region_clause(&mut w, scope);
-        let open: Vec<String> = Status::OPEN
-            .iter()
-            .filter(|s| **s != Status::Registered)
-            .map(|s| format!("'{}'", s.as_str()))
-            .collect();
-        w.clauses.push(format!("status IN ({})", open.join(", ")));
+        place_clause(&mut w, scope);
+        w.clauses.push(format!("status IN ({OPEN_NOW})"));
         let at = w.args.push(Arg::Int(to_micros(now)));
         let sql = format!(
             "SELECT COUNT(*), COALESCE(SUM(CASE WHEN deadline <= {at} THEN 1 ELSE 0 END), 0)
@@ -340,9 +394,11 @@ impl Store {
     /// check them): empties it and fills it again.
     pub async fn rebuild_figures(&self) -> Result<(), StoreError> {
         crate::writer::write_tx!(self, |conn| {
-            sqlx::query("DELETE FROM figure_days")
-                .execute(&mut *conn)
-                .await?;
+            for table in ["figure_days", "figure_day_categories", "mediator_records"] {
+                sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
+                    .execute(&mut *conn)
+                    .await?;
+            }
             Ok::<(), StoreError>(())
         })?;
         self.backfill_figures().await
@@ -373,7 +429,6 @@ fn summed_row<R: sqlx::Row>(r: &R) -> Result<Summed, sqlx::Error>
 where
     usize: sqlx::ColumnIndex<R>,
     for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     for<'a> Option<i64>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
 {
     let child: String = r.try_get(0)?;
@@ -381,13 +436,49 @@ where
     for (i, x) in n.iter_mut().enumerate() {
         *x = r.try_get::<Option<i64>, _>(i + 1)?.unwrap_or(0);
     }
-    let category: String = r.try_get(N + 1)?;
-    Ok((child, category, n))
+    Ok((child, n))
+}
+
+/// The open states but registered, in the same words as the partial index
+/// `cases_open_now` (migration 0012), so that the planner can use it.
+const OPEN_NOW: &str =
+    "'accepted', 'assigned', 'in_mediation', 'agreed', 'failed', 'escalated', 'confirming'";
+
+/// A subtree as equalities on the columns `cases_open_now` leads with (county, then
+/// township, then village); above the county, a range of codes.
+fn place_clause(w: &mut Where, r: &RegionCode) {
+    let level = r.level();
+    if level < RegionLevel::County {
+        let (lo, hi) = r.subtree_range();
+        let a = w.args.push(Arg::Text(lo));
+        let b = w.args.push(Arg::Text(hi));
+        w.clauses.push(format!("region_code BETWEEN {a} AND {b}"));
+        return;
+    }
+    let county = r.as_str()[..6].to_string();
+    w.text(|p| format!("county_code = {p}"), &county);
+    if level >= RegionLevel::Township {
+        w.text(|p| format!("township_code = {p}"), township_key(r));
+    }
+    if level == RegionLevel::Village {
+        w.text(|p| format!("region_code = {p}"), r.as_str());
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use concord_domain::case::Status;
+
+    #[test]
+    fn open_now_is_every_open_state_but_registered() {
+        let open: Vec<String> = Status::OPEN
+            .iter()
+            .filter(|s| **s != Status::Registered)
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        assert_eq!(OPEN_NOW, open.join(", "));
+    }
 
     #[test]
     fn a_village_case_counts_in_its_county_township_and_village() {

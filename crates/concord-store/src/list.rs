@@ -60,7 +60,7 @@ impl Where {
         self.args.push(arg)
     }
 
-    fn text(&mut self, clause: impl FnOnce(&str) -> String, v: impl Into<String>) {
+    pub(crate) fn text(&mut self, clause: impl FnOnce(&str) -> String, v: impl Into<String>) {
         let p = self.push(Arg::Text(v.into()));
         self.clauses.push(clause(&p));
     }

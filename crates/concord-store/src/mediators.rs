@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use concord_domain::case::{Case, Outcome};
+use concord_domain::case::Case;
 use concord_domain::mediator::{agreed, eligible, least_loaded};
 use concord_domain::org::Mediator;
 use concord_domain::person::{IdNumber, Phone};
@@ -42,26 +42,20 @@ impl Store {
             "SELECT mediator, COUNT(*) FROM cases WHERE mediator IS NOT NULL AND status IN ({}) GROUP BY mediator",
             open_statuses()
         );
-        let agreement = [
-            Outcome::Agreement.as_str(),
-            Outcome::AgreementConfirmed.as_str(),
-        ];
-        type Record = Vec<(i64, Option<String>, i64)>;
+        // The records are kept as cases move (mediator_records): no walk of the cases.
+        type Record = Vec<(i64, i64, i64)>;
         let (open, record): (Vec<(i64, i64)>, Record) = with_db!(self, pool => {(
             sqlx::query_as(sqlx::AssertSqlSafe(open_sql)).fetch_all(pool).await?,
-            sqlx::query_as("SELECT mediator, outcome, COUNT(*) FROM cases WHERE mediator IS NOT NULL
-                            AND outcome IS NOT NULL GROUP BY mediator, outcome").fetch_all(pool).await?,
+            sqlx::query_as("SELECT mediator_id, closed, agreements FROM mediator_records").fetch_all(pool).await?,
         )});
         let mut loads: HashMap<i64, Load> = HashMap::new();
         for (m, n) in open {
             loads.entry(m).or_default().open = n as u32;
         }
-        for (m, outcome, n) in record {
+        for (m, closed, agreements) in record {
             let l = loads.entry(m).or_default();
-            l.closed += n as u32;
-            if outcome.as_deref().is_some_and(|o| agreement.contains(&o)) {
-                l.agreements += n as u32;
-            }
+            l.closed = closed.max(0) as u32;
+            l.agreements = agreements.max(0) as u32;
         }
         Ok(loads)
     }

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use concord_domain::case::{Case, CaseKind, Outcome, Satisfaction, Status};
 use concord_domain::custody::{Move, custody};
-use concord_domain::region::RegionCode;
+use concord_domain::region::{RegionCode, RegionLevel};
 use concord_domain::time::{from_micros, to_micros};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -150,6 +150,10 @@ impl Store {
     ) -> Result<Vec<Case>, StoreError> {
         let mut w = Where::default();
         region_clause(&mut w, scope);
+        // The county narrows the walk of `cases_county_follow_up` below it too.
+        if scope.level() > RegionLevel::County {
+            w.text(|p| format!("county_code = {p}"), &scope.as_str()[..6]);
+        }
         w.clauses
             .push("status = 'closed' AND follow_up_due IS NOT NULL".into());
         self.cases_where(

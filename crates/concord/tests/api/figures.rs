@@ -10,7 +10,35 @@ use jiff::civil::Date;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+/// Each mediator's record (closed with an outcome, agreements), counted from the cases.
+async fn records_by_scan(app: &TestApp) -> std::collections::BTreeMap<i64, (u32, u32)> {
+    let sql = "SELECT mediator, CAST(COUNT(*) AS BIGINT),
+               CAST(SUM(CASE WHEN outcome IN ('agreement', 'agreement_confirmed') THEN 1 ELSE 0 END) AS BIGINT)
+               FROM cases WHERE mediator IS NOT NULL AND outcome IS NOT NULL GROUP BY mediator";
+    let rows: Vec<(i64, i64, i64)> = match app.store.db() {
+        concord_store::Db::Sqlite(p) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
+        concord_store::Db::Postgres(p) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
+    };
+    rows.into_iter()
+        .map(|(m, c, a)| (m, (c as u32, a as u32)))
+        .collect()
+}
+
 async fn compare(app: &TestApp, what: &str) {
+    let kept: std::collections::BTreeMap<i64, (u32, u32)> = app
+        .store
+        .mediator_loads()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|(_, l)| l.closed > 0)
+        .map(|(m, l)| (m, (l.closed, l.agreements)))
+        .collect();
+    assert_eq!(
+        kept,
+        records_by_scan(app).await,
+        "{what}: mediators' records"
+    );
     let now = jiff::Timestamp::now();
     let today = concord_domain::time::local_date(now);
     let periods = [
