@@ -352,9 +352,14 @@ impl Store {
         place_clause(&mut w, scope);
         w.clauses.push(format!("status IN ({OPEN_NOW})"));
         let at = w.args.push(Arg::Int(to_micros(now)));
+        // SQLite has no statistics to prefer the partial index to (county, status): told.
+        let hint = match self.db {
+            crate::Db::Sqlite(_) => " INDEXED BY cases_open_now",
+            crate::Db::Postgres(_) => "",
+        };
         let sql = format!(
             "SELECT COUNT(*), COALESCE(SUM(CASE WHEN deadline <= {at} THEN 1 ELSE 0 END), 0)
-             FROM cases WHERE {}",
+             FROM cases{hint} WHERE {}",
             w.clauses.join(" AND ")
         );
         let (open, overdue): (i64, i64) = with_db!(self, pool => {
