@@ -87,8 +87,11 @@ impl Store {
             }
             let marks: Vec<String> = (0..keys.len()).map(|i| format!("${}", i + 3)).collect();
             let sql = format!(
-                "SELECT c.number FROM cases c JOIN parties p ON p.case_id = c.id WHERE c.mediator = $1 AND c.id <> $2
-                 AND c.status IN ({}) AND (p.phone_key IN ({m}) OR p.id_key IN ({m})) LIMIT 1",
+                // From the mediator's open cases (few, by their partial index) to their
+                // parties: a party on many cases must not make this walk them all.
+                "SELECT c.number FROM cases c WHERE c.mediator = $1 AND c.id <> $2 AND c.status IN ({})
+                 AND EXISTS (SELECT 1 FROM parties p WHERE p.case_id = c.id
+                             AND (p.phone_key IN ({m}) OR p.id_key IN ({m}))) LIMIT 1",
                 open_statuses(),
                 m = marks.join(", ")
             );

@@ -96,7 +96,7 @@ pub async fn directory(
     Ok(Json(entries(&s, list).await?))
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Serialize, ToSchema, Default)]
 pub struct CaseMediators {
     /// Mediators who may take this case and have no conflict, least loaded first.
     pub eligible: Vec<MediatorEntry>,

@@ -9,7 +9,7 @@ use concord_domain::case::{Case, CaseKind, Channel, Status};
 use concord_domain::category::Category;
 use concord_domain::deadline::Clock;
 use concord_domain::intake::{VisitLevel, Window};
-use concord_domain::lifecycle::allowed_actions;
+use concord_domain::lifecycle::{ActionKind, allowed_actions};
 use concord_domain::org::{OrgKind, Organization, Role};
 use concord_domain::session::{SessionMethod, SessionMode};
 use concord_store::CaseFilter;
@@ -360,7 +360,22 @@ pub async fn page(
         id.and_then(|i| org_name.get(&i).cloned())
             .unwrap_or_default()
     };
-    let mediators = crate::api::mediators::case_mediators(&s, &record).await?;
+    // Who may take the case matters only while someone here can assign it or book a
+    // session for it: working it out asks about every mediator's other cases.
+    let may_choose = matches!(
+        c.status,
+        Status::Accepted
+            | Status::Escalated
+            | Status::Assigned
+            | Status::InMediation
+            | Status::Agreed
+    ) && (concord_domain::access::may(layout.user.role, ActionKind::Assign)
+        || concord_domain::access::may(layout.user.role, ActionKind::ScheduleSession));
+    let mediators = if may_choose {
+        crate::api::mediators::case_mediators(&s, &record).await?
+    } else {
+        crate::api::mediators::CaseMediators::default()
+    };
     let mediator_name: HashMap<i64, String> = s
         .store
         .mediators(Some(&county))

@@ -50,7 +50,8 @@ fn install_playwright() {
     });
 }
 
-async fn main_path(app: TestApp, label: &str) {
+/// Runs `e2e/<script>.mjs` against the app; screenshots under `e2e/artifacts/<label>`.
+async fn script(app: TestApp, script: &str, label: &str) {
     if let Some(what) = missing() {
         if std::env::var("CONCORD_REQUIRE_BROWSER").as_deref() == Ok("1") {
             panic!(
@@ -61,11 +62,12 @@ async fn main_path(app: TestApp, label: &str) {
         return;
     }
     let artifacts = repo().join("e2e/artifacts").join(label);
+    let file = repo().join(format!("e2e/{script}.mjs"));
     let _ = std::fs::remove_dir_all(&artifacts);
     let base = app.base.clone();
     let out = tokio::task::spawn_blocking(move || {
         Command::new("node")
-            .arg(repo().join("e2e/main-path.mjs"))
+            .arg(file)
             .env("BASE_URL", base)
             .env("ARTIFACTS", &artifacts)
             .output()
@@ -78,19 +80,31 @@ async fn main_path(app: TestApp, label: &str) {
     println!("{stdout}");
     assert!(
         out.status.success(),
-        "the main path failed in the browser:\n{stdout}\n{stderr}"
+        "{script} failed in the browser:\n{stdout}\n{stderr}"
     );
-    assert!(stdout.contains("main path passed"), "{stdout}");
+    assert!(stdout.contains(" passed ("), "{stdout}");
+}
+
+fn backend(app: &TestApp) -> &'static str {
+    if app.url.starts_with("postgres") {
+        "postgres"
+    } else {
+        "sqlite"
+    }
 }
 
 both!(
     citizen_clerk_dispatcher_mediator_parties_followup_and_leader_in_chromium,
     |app: TestApp| async move {
-        let label = if app.url.starts_with("postgres") {
-            "postgres"
-        } else {
-            "sqlite"
-        };
-        main_path(app, label).await
+        let label = format!("main-{}", backend(&app));
+        script(app, "main-path", &label).await
+    }
+);
+
+both!(
+    grid_worker_handler_judge_and_administrator_in_chromium,
+    |app: TestApp| async move {
+        let label = format!("roles-{}", backend(&app));
+        script(app, "other-roles", &label).await
     }
 );

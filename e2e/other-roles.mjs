@@ -1,0 +1,135 @@
+// The other roles' main paths, in a real browser: a grid worker registers a dispute from a
+// phone with the center's advice as they type; a department handler takes a labour case
+// assigned to their unit, fails to settle it and refers it to arbitration; a judge
+// confirms an agreement sent to the court; the administrator adds an account (which then
+// logs in) and a day off to the working-day calendar.
+//
+//   BASE_URL=http://127.0.0.1:8080 node e2e/other-roles.mjs
+import {
+  BASE, PASSWORD, state, check, snap, newPage, login, submitAndReload, act, openCase,
+  fitsPhone, status, run,
+} from './lib.mjs';
+
+/** The JSON API, for setting up what another test already walks through in the browser. */
+async function api(token, method, path, body) {
+  const r = await fetch(`${BASE}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const j = await r.json().catch(() => ({}));
+  check(r.ok, `${method} ${path}: ${r.status} ${JSON.stringify(j)}`);
+  return j;
+}
+
+const token = async (username) =>
+  (await api(null, 'POST', '/api/v1/auth/login', { username, password: PASSWORD })).token;
+
+async function orgId(name) {
+  const orgs = await api(null, 'GET', '/api/v1/organizations');
+  const o = orgs.find((x) => x.name === name);
+  check(o, `the organization ${name}`);
+  return o.id;
+}
+
+await run('other roles', async (browser) => {
+  state.step = 'grid worker registers a dispute on a phone';
+  const grid = await login(browser, 'grid');
+  await grid.setViewportSize({ width: 360, height: 740 });
+  await grid.goto(`${BASE}/cases/new`);
+  await grid.getByLabel('事项描述').fill('大坪社区某装修公司拖欠六名工人工资共计三万八千元,工人多次讨要未果,情绪激动。');
+  await grid.getByLabel('乡镇(街道)').selectOption({ label: '白龙山街道' });
+  await grid.locator('#region option', { hasText: '大坪社区' }).waitFor({ state: 'attached' });
+  await grid.getByLabel('村(社区)').selectOption({ label: '大坪社区' });
+  await grid.locator('#advice-category').filter({ hasText: /劳动/ }).waitFor();
+  await grid.locator('#advice-route').filter({ hasText: /\S/ }).waitFor();
+  check(await grid.getByLabel('纠纷类别').inputValue() === 'labor', 'the suggested category is filled in');
+  await grid.locator('#p0-name').fill('魏建国');
+  await grid.locator('#p0-phone').fill('13905780011');
+  await grid.locator('#p1-name').fill('云和某装修工程有限公司');
+  await fitsPhone(grid, 'the intake form');
+  await snap(grid, 'grid-intake-advice');
+  await Promise.all([grid.waitForURL(/\/cases\/\d+$/), grid.getByRole('button', { name: '登记' }).click()]);
+  const number = (await grid.locator('h1').textContent()).trim().split(/\s+/)[0];
+  check((await status(grid)).includes('已登记'), 'the case is registered');
+  await snap(grid, 'grid-registered');
+
+  state.step = 'the department handler takes the labour case to arbitration';
+  const clerk = await login(browser, 'clerk');
+  await clerk.goto(`${BASE}/cases?q=${encodeURIComponent(number)}`);
+  await openCase(clerk, number);
+  await act(clerk, 'accept');
+  const dispatcher = await login(browser, 'dispatcher');
+  await dispatcher.goto(`${BASE}/cases?q=${encodeURIComponent(number)}`);
+  await openCase(dispatcher, number);
+  await act(dispatcher, 'assign', async (form) => {
+    await form.getByLabel('牵头单位').selectOption({ label: '云和县人力资源和社会保障局' });
+    await form.getByLabel('交办说明').fill('欠薪纠纷,由人社局牵头');
+  });
+  const handler = await login(browser, 'handler');
+  check(await handler.getByRole('link', { name: number }).count() > 0, 'the case waits on the unit\'s desk');
+  await openCase(handler, number);
+  await act(handler, 'start_mediation');
+  await act(handler, 'fail_mediation', (f) => f.getByLabel('调解不成的原因').fill('公司拒绝到场协商'));
+  await act(handler, 'refer', async (f) => {
+    await f.locator('select[name="to"]').selectOption('arbitration');
+    await f.getByLabel('说明').fill('引导工人申请劳动仲裁');
+  });
+  check((await status(handler)).includes('已引导'), `referred (${await status(handler)})`);
+  await snap(handler, 'handler-referred');
+
+  state.step = 'a judge confirms an agreement';
+  const [tc, td, tm] = [await token('clerk'), await token('dispatcher'), await token('mediator')];
+  const c = await api(tc, 'POST', '/api/v1/cases', {
+    kind: 'dispute', channel: 'window', category: 'neighbor', region: '331125003002',
+    description: '两户邻居因排水沟改道发生争执,一方院墙被水浸泡开裂,要求赔偿修缮费。',
+    parties: [{ role: 'applicant', name: '陈美华', phone: '13905780022' },
+      { role: 'respondent', name: '柳志强', phone: '13905780033' }],
+  });
+  await api(tc, 'POST', `/api/v1/cases/${c.id}/transitions`, { action: 'accept' });
+  await api(td, 'POST', `/api/v1/cases/${c.id}/transitions`,
+    { action: 'assign', lead_unit: await orgId('老李帮忙团调解室'), level: 'county', reason: '当事人点名' });
+  await api(tm, 'POST', `/api/v1/cases/${c.id}/transitions`, { action: 'start_mediation' });
+  const a = await api(tm, 'PUT', `/api/v1/cases/${c.id}/agreement`,
+    { facts: '排水沟改道致院墙开裂', terms: [{ text: '柳志强赔偿修缮费', amount: 3000, due: '2026-12-31' }] });
+  for (const party of [0, 1]) {
+    await api(tm, 'POST', `/api/v1/cases/${c.id}/agreement/signatures`, { party, text_hash: a.text_hash });
+  }
+  await api(tm, 'POST', `/api/v1/cases/${c.id}/transitions`, { action: 'reach_agreement', summary: '赔偿修缮费3000元' });
+  const courts = (await api(null, 'GET', '/api/v1/organizations')).filter((o) => o.kind === 'court');
+  await api(tm, 'POST', `/api/v1/cases/${c.id}/transitions`, { action: 'apply_confirmation', court: courts[0].id });
+  const judge = await login(browser, 'judge');
+  check(await judge.getByRole('link', { name: c.number }).count() > 0, 'the request waits on the judge\'s desk');
+  await openCase(judge, c.number);
+  await act(judge, 'confirm', (f) => f.getByLabel('裁定书文号').fill('(2026)浙1125民特88号'));
+  check((await status(judge)).includes('已办结'), `confirmed and closed (${await status(judge)})`);
+  await snap(judge, 'judge-confirmed');
+
+  state.step = 'the administrator adds an account and a day off';
+  const admin = await login(browser, 'admin');
+  await admin.goto(`${BASE}/admin/users`);
+  const form = admin.locator('form[data-api="/api/v1/users"]');
+  await form.getByLabel('用户名').fill('clerk2');
+  await form.getByLabel('姓名').fill('金晓丽');
+  await form.getByLabel('角色').selectOption({ label: '窗口受理' });
+  await form.getByLabel('初始密码').fill('short');
+  await form.getByRole('button', { name: '添加' }).click();
+  await form.locator('[data-for="password"]').filter({ hasText: /\S/ }).waitFor();
+  await snap(admin, 'admin-password-refused');
+  await form.getByLabel('初始密码').fill('yunhe-2026-clerk');
+  await submitAndReload(admin, form);
+  check(await admin.getByRole('cell', { name: '金晓丽' }).count() === 1, 'the new account is listed');
+  const newcomer = await newPage(browser);
+  await newcomer.goto(`${BASE}/login`);
+  await newcomer.getByLabel('用户名').fill('clerk2');
+  await newcomer.getByLabel('密码').fill('yunhe-2026-clerk');
+  await Promise.all([newcomer.waitForURL(/\/work$/), newcomer.getByRole('button', { name: '登录' }).click()]);
+  check((await newcomer.textContent('body')).includes('金晓丽'), 'the new clerk is logged in');
+  await admin.goto(`${BASE}/admin/calendar?year=2027`);
+  const day = admin.locator('form[data-api="/api/v1/calendar"]');
+  await day.getByLabel('日期').fill('2027-05-06');
+  await day.getByLabel('说明').fill('县级调休');
+  await submitAndReload(admin, day);
+  check(await admin.getByRole('cell', { name: '2027-05-06' }).count() === 1, 'the day off is in the calendar');
+  await snap(admin, 'admin-calendar');
+});
