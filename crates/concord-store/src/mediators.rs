@@ -64,6 +64,10 @@ impl Store {
     /// is also a party to another of the mediator's open cases. Empty when none.
     pub async fn conflicts(&self, mediator: i64, case: &Case) -> Result<Vec<String>, StoreError> {
         let mut why = Vec::new();
+        let hint = match self.db {
+            crate::Db::Sqlite(_) => " INDEXED BY cases_mediator_open",
+            crate::Db::Postgres(_) => "",
+        };
         let relations: Vec<(String, Option<String>, Option<String>, String)> = with_db!(self, pool => {
             sqlx::query_as("SELECT name, phone_key, id_key, relation FROM mediator_relations WHERE mediator_id = $1")
                 .bind(mediator).fetch_all(pool).await?
@@ -89,9 +93,10 @@ impl Store {
             let sql = format!(
                 // From the mediator's open cases (few, by their partial index) to their
                 // parties: a party on many cases must not make this walk them all.
-                "SELECT c.number FROM cases c WHERE c.mediator = $1 AND c.id <> $2 AND c.status IN ({})
-                 AND EXISTS (SELECT 1 FROM parties p WHERE p.case_id = c.id
-                             AND (p.phone_key IN ({m}) OR p.id_key IN ({m}))) LIMIT 1",
+                // SQLite, without statistics, is told the partial index of open cases.
+                "SELECT c.number FROM cases c{hint} CROSS JOIN parties p
+                 WHERE c.mediator = $1 AND c.id <> $2 AND c.status IN ({}) AND p.case_id = c.id
+                 AND (p.phone_key IN ({m}) OR p.id_key IN ({m})) LIMIT 1",
                 open_statuses(),
                 m = marks.join(", ")
             );
