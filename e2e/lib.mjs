@@ -68,6 +68,23 @@ export async function login(browser, username) {
 }
 
 /** Submits a form that reloads the page when it succeeds; fails with the error it shows. */
+/** Logs in with the keyboard alone: the name field has focus, Tab, Enter. */
+export async function loginByKeyboard(browser, username) {
+  const page = await newPage(browser);
+  await page.goto(`${BASE}/login`);
+  check(await page.evaluate(() => document.activeElement && document.activeElement.id) === 'username',
+    'the login form starts in the user name field');
+  await page.keyboard.type(username);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(PASSWORD);
+  await Promise.all([page.waitForURL(/\/work$/), page.keyboard.press('Enter')]);
+  // The first Tab on a page reaches the link that skips the navigation.
+  await page.keyboard.press('Tab');
+  check(await page.evaluate(() => document.activeElement && document.activeElement.getAttribute('href')) === '#main',
+    'the first Tab reaches "跳到正文"');
+  return page;
+}
+
 export async function submitAndReload(page, form, button) {
   // Errors left from an earlier try must not be taken for this one's.
   await form.evaluate((f) => f.querySelectorAll('.error').forEach((e) => { e.textContent = ''; }));

@@ -10,7 +10,7 @@
 // Exits non-zero, naming the step, on the first thing a user would see go wrong.
 import {
   BASE, PNG, VILLAGE, state, check, snap, chinaLocal, newPage, login, submitAndReload, act,
-  openCase, drawSignature, fitsPhone, status, kpis, run,
+  openCase, drawSignature, fitsPhone, status, kpis, run, loginByKeyboard,
 } from './lib.mjs';
 
 await run('main path', async (browser) => {
@@ -54,7 +54,7 @@ await run('main path', async (browser) => {
   await snap(citizen, 'citizen-picked-mediator');
 
   state.step = 'clerk accepts';
-  const clerk = await login(browser, 'clerk');
+  const clerk = await loginByKeyboard(browser, 'clerk');
   check(await clerk.getByRole('link', { name: number }).count() > 0, 'the new case waits in the clerk\'s queue');
   await snap(clerk, 'clerk-work');
   await openCase(clerk, number);
