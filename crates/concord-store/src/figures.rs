@@ -445,7 +445,7 @@ where
 }
 
 /// The open states but registered, in the same words as the partial index
-/// `cases_open_now` (migration 0012), so that the planner can use it.
+/// `cases_open_now` (migration 0010), so that the planner can use it.
 const OPEN_NOW: &str =
     "'accepted', 'assigned', 'in_mediation', 'agreed', 'failed', 'escalated', 'confirming'";
 

@@ -1,8 +1,11 @@
--- The figures kept per day and place, smaller: one row per scope, day and child region
--- (a county's year is a few thousand rows, whatever the number of cases), and the
--- registrations by category in a table of their own. Refilled from the cases at start-up
--- (the meta key is removed), with the mediators' records.
-DROP TABLE figure_days;
+-- The figures kept per day and place as cases move (docs/figures.md): what each case adds
+-- to the day it was registered, accepted or closed (concord_domain::figures::contributions),
+-- summed per scope (a county, township or village, or a region above a county for cases
+-- registered there), the child region it came through and the day (YYYYMMDD, China): a
+-- county's year is a few thousand rows, whatever the number of cases. Registrations by
+-- category are kept apart. A case's move takes away what it added before and adds what it
+-- adds now, in the same transaction, so the figures never disagree with the cases. A
+-- database made before this is filled at start-up (meta key figure_days_v1).
 CREATE TABLE figure_days (
     scope TEXT NOT NULL,
     depth TEXT NOT NULL,
@@ -48,7 +51,6 @@ CREATE TABLE mediator_records (
     closed BIGINT NOT NULL DEFAULT 0,
     agreements BIGINT NOT NULL DEFAULT 0
 );
-DELETE FROM meta WHERE key = 'figure_days_v1';
 
 -- Open now (accepted, not closed) by place, with the deadline: the dashboard's "open" and
 -- "overdue now" read this and no other case.
@@ -58,3 +60,6 @@ CREATE INDEX cases_open_now ON cases(county_code, township_code, region_code, de
 -- The follow-up queue: closed cases by the date their call falls due, per county.
 CREATE INDEX cases_county_follow_up ON cases(county_code, follow_up_due)
     WHERE status = 'closed' AND follow_up_due IS NOT NULL;
+
+-- The dashboard's weekly registrations read the day rows' registered counts alone.
+CREATE INDEX figure_days_registered ON figure_days(scope, day, registered);
