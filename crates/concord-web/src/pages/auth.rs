@@ -44,9 +44,12 @@ pub async fn login_page(
     Ok(render(&page)?.into_response())
 }
 
+/// Missing fields read as empty, so that a bare post gets the login page's own answer.
 #[derive(Deserialize)]
 pub struct LoginForm {
+    #[serde(default)]
     username: String,
+    #[serde(default)]
     password: String,
     next: Option<String>,
 }
@@ -88,7 +91,7 @@ pub async fn login(
 
 #[derive(Deserialize)]
 pub struct LogoutForm {
-    #[serde(rename = "_csrf")]
+    #[serde(rename = "_csrf", default)]
     csrf: String,
 }
 
