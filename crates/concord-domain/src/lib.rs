@@ -7,6 +7,7 @@ pub mod action;
 pub mod agreement;
 pub mod alert;
 pub mod attachment;
+pub mod audit;
 pub mod calendar;
 pub mod case;
 pub mod category;

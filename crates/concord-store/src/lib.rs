@@ -7,6 +7,7 @@ mod accounts;
 pub mod alerts;
 mod args;
 pub mod attachments;
+pub mod audit;
 mod backfill;
 mod bulk;
 mod cache;

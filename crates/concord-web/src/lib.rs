@@ -129,8 +129,24 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
         state.store.clone(),
         state.classifier.clone(),
     ));
+    tokio::spawn(keep_sealing(state.store.clone()));
     tracing::info!(%addr, backend = state.store.backend(), demo = state.demo, "Concord is serving");
     serve_on(listener, state).await
+}
+
+/// How long a new audit entry may wait to be chained.
+const SEAL_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Chains new audit entries as they come (see `concord_store::audit`).
+async fn keep_sealing(store: concord_store::Store) {
+    let mut tick = tokio::time::interval(SEAL_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = store.seal_audit().await {
+            tracing::warn!(error = %e, "sealing the audit record failed; will try again");
+        }
+    }
 }
 
 /// Serves on a listener already bound (tests bind port 0).

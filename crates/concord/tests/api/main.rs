@@ -4,6 +4,7 @@
 mod support;
 
 mod attachments;
+mod audit;
 mod auth;
 mod browser;
 mod calendar;

@@ -1,0 +1,156 @@
+//! The tamper-evident record: `concord audit verify` passes on an untouched database,
+//! and names the first entry when an event is altered behind Concord's back, when an
+//! entry is removed, or when the end of the chain is cut off.
+
+use concord_store::Db;
+use serde_json::json;
+
+use crate::both;
+use crate::support::{TestApp, dispute};
+
+async fn exec(app: &TestApp, sql: &str) -> u64 {
+    match app.store.db() {
+        Db::Sqlite(p) => sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(p)
+            .await
+            .unwrap()
+            .rows_affected(),
+        Db::Postgres(p) => sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(p)
+            .await
+            .unwrap()
+            .rows_affected(),
+    }
+}
+
+async fn scalar(app: &TestApp, sql: &str) -> i64 {
+    match app.store.db() {
+        Db::Sqlite(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+            .fetch_one(p)
+            .await
+            .unwrap(),
+        Db::Postgres(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+            .fetch_one(p)
+            .await
+            .unwrap(),
+    }
+}
+
+fn verify(app: &TestApp, extra: &[&str]) -> (bool, String) {
+    let mut args = vec!["audit", "verify"];
+    args.extend_from_slice(extra);
+    let (ok, out, err) = app.concord(&args);
+    (ok, format!("{out}{err}"))
+}
+
+fn head(out: &str) -> String {
+    out.rsplit("链尾哈希:").next().unwrap().trim().to_string()
+}
+
+both!(
+    audit_verify_names_what_was_altered_or_removed,
+    |app: TestApp| async move {
+        let clerk = app.token("clerk").await;
+        let mut ids = vec![];
+        for _ in 0..3 {
+            let id = app.create(&clerk, &dispute()).await["id"].as_i64().unwrap();
+            let (s, b) = app.act(&clerk, id, json!({"action": "accept"})).await;
+            assert!(s.is_success(), "{b}");
+            ids.push(id);
+        }
+
+        let (ok, out) = verify(&app, &[]);
+        assert!(ok, "{out}");
+        assert!(out.contains("审计链完好"), "{out}");
+        let entries = scalar(&app, "SELECT COUNT(*) FROM audit_log").await;
+        assert!(out.contains(&format!("已核对 {entries} 条记录")), "{out}");
+        let noted = head(&out);
+        assert_eq!(noted.len(), 64, "{out}");
+
+        // Someone edits the middle case's acceptance in the database.
+        let id = ids[1];
+        let pos = scalar(
+            &app,
+            &format!("SELECT chain_seq FROM audit_log WHERE case_id = {id} AND event_seq = 2"),
+        )
+        .await;
+        let original: String = match app.store.db() {
+            Db::Sqlite(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT actor_name FROM case_events WHERE case_id = {id} AND seq = 2"
+            )))
+            .fetch_one(p)
+            .await
+            .unwrap(),
+            Db::Postgres(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT actor_name FROM case_events WHERE case_id = {id} AND seq = 2"
+            )))
+            .fetch_one(p)
+            .await
+            .unwrap(),
+        };
+        assert_eq!(
+            exec(
+                &app,
+                &format!(
+                    "UPDATE case_events SET actor_name = '某领导' WHERE case_id = {id} AND seq = 2"
+                )
+            )
+            .await,
+            1
+        );
+        let (ok, out) = verify(&app, &[]);
+        assert!(!ok, "an altered event must fail the check: {out}");
+        assert!(
+            out.contains(&format!(
+                "第 {pos} 条记录(案件 {id} 第 2 个事件)的内容已被改动"
+            )),
+            "{out}"
+        );
+
+        // Put back, the chain is whole again, and still passes through the noted head.
+        exec(
+            &app,
+            &format!(
+                "UPDATE case_events SET actor_name = '{original}' WHERE case_id = {id} AND seq = 2"
+            ),
+        )
+        .await;
+        let (ok, out) = verify(&app, &["--since", &noted]);
+        assert!(ok, "{out}");
+
+        // More work, then the newest entries are cut off the end: only the noted head shows it.
+        let last = app.create(&clerk, &dispute()).await["id"].as_i64().unwrap();
+        let (ok, out) = verify(&app, &[]);
+        assert!(ok, "{out}");
+        let later = head(&out);
+        exec(
+            &app,
+            &format!("DELETE FROM audit_log WHERE case_id = {last}"),
+        )
+        .await;
+        exec(
+            &app,
+            &format!("DELETE FROM case_events WHERE case_id = {last}"),
+        )
+        .await;
+        let (ok, out) = verify(&app, &["--since", &later]);
+        assert!(!ok, "{out}");
+        assert!(out.contains("找不到此前记下的链尾哈希"), "{out}");
+
+        // An entry removed from the middle is named by its place in the chain.
+        let first = ids[0];
+        let gone = scalar(
+            &app,
+            &format!("SELECT chain_seq FROM audit_log WHERE case_id = {first} AND event_seq = 1"),
+        )
+        .await;
+        exec(
+            &app,
+            &format!("DELETE FROM audit_log WHERE chain_seq = {gone}"),
+        )
+        .await;
+        let (ok, out) = verify(&app, &[]);
+        assert!(!ok, "{out}");
+        assert!(out.contains(&format!("第 {gone} 条记录缺失")), "{out}");
+    }
+);
