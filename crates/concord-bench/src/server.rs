@@ -235,12 +235,14 @@ impl Server {
             self.texts("SELECT number FROM cases ORDER BY id DESC LIMIT 20")
                 .await?,
         );
-        queries.extend(
-            self.texts(
-                "SELECT phone FROM parties WHERE phone IS NOT NULL ORDER BY id DESC LIMIT 20",
-            )
-            .await?,
-        );
+        // Phones are stored sealed: the data set's key opens them.
+        let key = bench_key(&self.url)?;
+        for sealed in self
+            .texts("SELECT phone FROM parties WHERE phone IS NOT NULL ORDER BY id DESC LIMIT 20")
+            .await?
+        {
+            queries.push(key.open(&sealed)?);
+        }
         let queries = Arc::new(queries);
         let (c, base, t) = (self.client.clone(), self.base.clone(), self.clerk.clone());
         Ok(run(4, 50_000, limit, move |i| {

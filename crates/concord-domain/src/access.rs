@@ -48,3 +48,18 @@ pub fn may(role: Role, action: ActionKind) -> bool {
 pub fn in_scope(home: &RegionCode, case_region: &RegionCode) -> bool {
     home.contains(case_region)
 }
+
+/// Whether `role` may be shown a party's full phone and ID numbers (each time recorded):
+/// those who call, summon or identify the parties. Leaders, grid workers and
+/// administrators work with the masked values.
+pub fn may_see_personal_data(role: Role) -> bool {
+    matches!(
+        role,
+        Role::Clerk
+            | Role::Dispatcher
+            | Role::Mediator
+            | Role::DepartmentHandler
+            | Role::FollowUp
+            | Role::Judge
+    )
+}

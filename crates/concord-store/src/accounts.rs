@@ -8,7 +8,7 @@ use concord_domain::case::Case;
 use concord_domain::lifecycle::ActionKind;
 use concord_domain::org::{Role, Staff};
 use concord_domain::region::RegionCode;
-use concord_domain::time::to_micros;
+use concord_domain::time::{from_micros, to_micros};
 use jiff::Timestamp;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -138,6 +138,23 @@ struct LoginRow {
     user: UserRow,
     password_hash: String,
     demo: bool,
+    failed_logins: i64,
+    locked_until: Option<i64>,
+}
+
+/// Consecutive failed logins that lock an account, and for how long.
+pub const MAX_FAILED_LOGINS: i64 = 5;
+pub const LOCKOUT_MINUTES: i64 = 15;
+
+/// How a login went.
+#[derive(Debug)]
+pub enum LoginResult {
+    /// A new session: its bearer token, and who it is.
+    Opened(String, Staff),
+    /// Unknown user, wrong password, or a demo account outside demo mode.
+    Refused,
+    /// Too many failed attempts: no password is checked until then.
+    Locked { until: Timestamp },
 }
 
 #[derive(sqlx::FromRow)]
@@ -200,33 +217,37 @@ impl Store {
         })
     }
 
-    /// Checks the password and opens a session; None when the login is refused.
+    /// Checks the password and opens a session. After `MAX_FAILED_LOGINS` failures in a
+    /// row the account is locked for `LOCKOUT_MINUTES`, and a failure after that locks
+    /// it again at once, until a login succeeds.
     pub async fn login(
         &self,
         username: &str,
         password: &str,
         demo_mode: bool,
-    ) -> Result<Option<(String, Staff)>, StoreError> {
+        now: Timestamp,
+    ) -> Result<LoginResult, StoreError> {
         let sql = format!(
-            "SELECT {USER_COLUMNS}, u.password_hash, u.demo FROM users u WHERE u.username = $1"
+            "SELECT {USER_COLUMNS}, u.password_hash, u.demo, u.failed_logins, u.locked_until
+             FROM users u WHERE u.username = $1"
         );
         let row: Option<LoginRow> = with_db!(self, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(username).fetch_optional(pool).await?
         });
-        let Some(LoginRow {
-            user,
-            password_hash,
-            demo,
-        }) = row
-        else {
-            return Ok(None);
+        let Some(row) = row else {
+            return Ok(LoginResult::Refused);
         };
-        if demo && !demo_mode {
-            return Ok(None);
+        if row.demo && !demo_mode {
+            return Ok(LoginResult::Refused);
         }
-        let password = password.to_string();
+        if let Some(until) = row.locked_until.filter(|u| *u > to_micros(now)) {
+            return Ok(LoginResult::Locked {
+                until: from_micros(until),
+            });
+        }
+        let (password, hash) = (password.to_string(), row.password_hash.clone());
         let ok = tokio::task::spawn_blocking(move || {
-            PasswordHash::new(&password_hash)
+            PasswordHash::new(&hash)
                 .map(|h| {
                     Argon2::default()
                         .verify_password(password.as_bytes(), &h)
@@ -236,12 +257,49 @@ impl Store {
         })
         .await
         .expect("verify task");
+        let id = row.user.id;
         if !ok {
-            return Ok(None);
+            return self.count_failure(id, now).await;
         }
-        let staff = to_staff(user)?;
+        if row.failed_logins > 0 {
+            crate::writer::write_tx!(self, |conn| {
+                sqlx::query(
+                    "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1",
+                )
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+                Ok::<(), StoreError>(())
+            })?;
+        }
+        let staff = to_staff(row.user)?;
         let token = self.open_session(staff.id).await?;
-        Ok(Some((token, staff)))
+        Ok(LoginResult::Opened(token, staff))
+    }
+
+    async fn count_failure(&self, id: i64, now: Timestamp) -> Result<LoginResult, StoreError> {
+        let until = now
+            .checked_add(jiff::Span::new().minutes(LOCKOUT_MINUTES))
+            .expect("in range");
+        let (until_us, max) = (to_micros(until), MAX_FAILED_LOGINS);
+        let failed: i64 = crate::writer::write_tx!(self, |conn| {
+            let n: i64 = sqlx::query_scalar(
+                "UPDATE users SET failed_logins = failed_logins + 1,
+                   locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until END
+                 WHERE id = $1 RETURNING failed_logins",
+            )
+            .bind(id)
+            .bind(max)
+            .bind(until_us)
+            .fetch_one(&mut *conn)
+            .await?;
+            Ok::<i64, StoreError>(n)
+        })?;
+        Ok(if failed >= MAX_FAILED_LOGINS {
+            LoginResult::Locked { until }
+        } else {
+            LoginResult::Refused
+        })
     }
 
     async fn open_session(&self, user_id: i64) -> Result<String, StoreError> {

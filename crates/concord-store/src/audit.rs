@@ -133,6 +133,14 @@ impl EntryRow {
     }
 }
 
+/// A party's numbers in full.
+#[derive(Debug, Clone)]
+pub struct RevealedParty {
+    pub name: String,
+    pub phone: Option<String>,
+    pub id_number: Option<String>,
+}
+
 /// What `concord audit verify` found.
 #[derive(Debug)]
 pub struct AuditReport {
@@ -174,6 +182,52 @@ impl Store {
                 .await?;
             Ok::<(), StoreError>(())
         })
+    }
+
+    /// A party's full phone and ID numbers, for `by`; the view is on the record before
+    /// the numbers are returned. None when the case has no such party.
+    pub async fn reveal_party(
+        &self,
+        case_id: i64,
+        ordinal: i64,
+        by: &Actor,
+        now: Timestamp,
+    ) -> Result<Option<RevealedParty>, StoreError> {
+        let (who, user, at) = (by.name.clone(), by.user_id, to_micros(now));
+        let row =
+            crate::writer::write_tx!(self, |conn| {
+                let row: Option<(String, Option<String>, Option<String>)> = sqlx::query_as(
+                "SELECT name, phone, id_number FROM parties WHERE case_id = $1 AND ordinal = $2")
+                .bind(case_id).bind(ordinal).fetch_optional(&mut *conn).await?;
+                if let Some((name, _, _)) = &row {
+                    let detail = format!("查看当事人{name}的完整电话和身份证号");
+                    sqlx::query(INSERT_VIEW)
+                        .bind(case_id)
+                        .bind(at)
+                        .bind(user)
+                        .bind(who)
+                        .bind(detail)
+                        .execute(&mut *conn)
+                        .await?;
+                }
+                Ok::<_, StoreError>(row)
+            })?;
+        let open = |v: Option<String>| {
+            v.map(|v| {
+                self.party_key
+                    .open(&v)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))
+            })
+            .transpose()
+        };
+        row.map(|(name, phone, id_number)| {
+            Ok(RevealedParty {
+                name,
+                phone: open(phone)?,
+                id_number: open(id_number)?,
+            })
+        })
+        .transpose()
     }
 
     /// Chains every entry not yet sealed; returns how many.

@@ -26,7 +26,58 @@ impl Store {
             self.backfill_figures().await?;
             self.set_meta("figure_days_v1", "done").await?;
         }
+        if self.meta("parties_sealed_v1").await?.is_none() {
+            self.reseal_parties().await?;
+            self.set_meta("parties_sealed_v1", "done").await?;
+        }
         Ok(())
+    }
+
+    /// Seals every phone and ID number not yet sealed under the encryption key in use:
+    /// numbers stored before encryption, and after `concord keys rotate`, everything
+    /// sealed under an older key. Returns how many parties were re-sealed.
+    pub async fn reseal_parties(&self) -> Result<u64, StoreError> {
+        let (key, mut after, mut total) = (self.party_key.clone(), 0i64, 0u64);
+        let reseal = |v: &Option<String>| -> Result<Option<String>, StoreError> {
+            v.as_deref()
+                .map(|v| {
+                    Ok(key.seal(
+                        &key.open(v)
+                            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    ))
+                })
+                .transpose()
+        };
+        loop {
+            let rows: Vec<(i64, Option<String>, Option<String>)> = with_db!(self, pool => {
+                sqlx::query_as("SELECT id, phone, id_number FROM parties
+                                WHERE id > $1 AND (phone IS NOT NULL OR id_number IS NOT NULL)
+                                ORDER BY id LIMIT $2")
+                    .bind(after).bind(BATCH).fetch_all(pool).await?
+            });
+            let Some(last) = rows.last().map(|r| r.0) else {
+                return Ok(total);
+            };
+            let stale = |v: &Option<String>| v.as_deref().is_some_and(|v| key.needs_resealing(v));
+            let mut values = Vec::new();
+            for (id, phone, idn) in rows.iter().filter(|(_, p, i)| stale(p) || stale(i)) {
+                values.push(vec![
+                    Arg::Int(*id),
+                    Arg::OptText(reseal(phone)?),
+                    Arg::OptText(reseal(idn)?),
+                ]);
+            }
+            total += values.len() as u64;
+            let head = "UPDATE parties SET phone = v.column2, id_number = v.column3 FROM (VALUES ";
+            let stmts = statements(
+                self.marks(),
+                head,
+                ") AS v WHERE parties.id = v.column1",
+                values,
+            );
+            self.run_statements(stmts).await?;
+            after = last;
+        }
     }
 
     /// Housekeeping after bulk loads (and from time to time): merges the full-text
@@ -113,11 +164,10 @@ impl Store {
             let Some(last) = rows.last().map(|r| r.0) else {
                 return Ok(());
             };
+            let open = |v: &Option<String>| v.as_deref().and_then(|v| self.party_key.open(v).ok());
             let values = rows.iter().map(|(id, phone, idn)| {
-                let pk = phone.as_deref().and_then(|p| Phone::parse("phone", p).ok());
-                let ik = idn
-                    .as_deref()
-                    .and_then(|i| IdNumber::parse("id_number", i).ok());
+                let pk = open(phone).and_then(|p| Phone::parse("phone", &p).ok());
+                let ik = open(idn).and_then(|i| IdNumber::parse("id_number", &i).ok());
                 vec![
                     Arg::Int(*id),
                     Arg::OptText(pk.map(|p| self.party_key.phone(&p))),

@@ -205,7 +205,7 @@ pub(crate) fn assign_ids(batch: &mut [BuiltCase], returned: Vec<(i64, String)>) 
     }
 }
 
-/// One party row, with the keyed hashes of its phone and ID numbers.
+/// One party row: its phone and ID numbers sealed, with their keyed hashes.
 pub(crate) fn party_row(case_id: i64, ordinal: usize, p: &Party, key: &PartyKey) -> Vec<Arg> {
     vec![
         Arg::Int(case_id),
@@ -213,8 +213,8 @@ pub(crate) fn party_row(case_id: i64, ordinal: usize, p: &Party, key: &PartyKey)
         Arg::Text(p.role.as_str().to_string()),
         Arg::Text(p.kind.as_str().to_string()),
         Arg::Text(p.name.clone()),
-        Arg::OptText(p.phone.as_ref().map(|x| x.as_str().to_string())),
-        Arg::OptText(p.id_number.as_ref().map(|x| x.as_str().to_string())),
+        Arg::OptText(p.phone.as_ref().map(|x| key.seal(x.as_str()))),
+        Arg::OptText(p.id_number.as_ref().map(|x| key.seal(x.as_str()))),
         Arg::OptText(p.phone.as_ref().map(|x| key.phone(x))),
         Arg::OptText(p.id_number.as_ref().map(|x| key.id_number(x))),
     ]

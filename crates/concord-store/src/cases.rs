@@ -206,6 +206,21 @@ impl Store {
         }
     }
 
+    /// A party row with its phone and ID numbers opened.
+    fn open_party(&self, mut p: PartyRow) -> Result<PartyRow, StoreError> {
+        let open = |v: Option<String>| {
+            v.map(|v| {
+                self.party_key
+                    .open(&v)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))
+            })
+            .transpose()
+        };
+        p.phone = open(p.phone)?;
+        p.id_number = open(p.id_number)?;
+        Ok(p)
+    }
+
     pub async fn case(&self, id: i64) -> Result<Option<CaseRecord>, StoreError> {
         let rows = with_db!(self, pool => {
             let mut conn = pool.acquire().await?;
@@ -230,6 +245,10 @@ impl Store {
         let Some((row, parties, co, events, name)) = rows else {
             return Ok(None);
         };
+        let parties = parties
+            .into_iter()
+            .map(|p| self.open_party(p))
+            .collect::<Result<_, _>>()?;
         let case = case_from_rows(row, parties, co)?;
         let events = events
             .into_iter()

@@ -48,7 +48,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Postgres, Sqlite, Transaction};
 
-pub use accounts::{Actor, NewUser};
+pub use accounts::{Actor, LOCKOUT_MINUTES, LoginResult, MAX_FAILED_LOGINS, NewUser};
 pub use cases::{BuiltAgreement, BuiltCase, CaseRecord, EventRecord, format_number};
 pub use directory::{NewMediator, NewOrganization};
 pub use error::StoreError;

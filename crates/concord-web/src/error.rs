@@ -32,6 +32,9 @@ pub enum ApiError {
     NotFoundMessage(String),
     #[error("尝试次数过多")]
     TooManyRequests,
+    /// The account is locked after repeated failed logins, until the given time.
+    #[error("{0}")]
+    Locked(String),
     #[error("{0}")]
     Duplicate(String),
     #[error("{0}")]
@@ -151,6 +154,10 @@ impl IntoResponse for ApiError {
             Self::Duplicate(m) => (
                 StatusCode::CONFLICT,
                 detail("duplicate", m, Some("external_ref".into())),
+            ),
+            Self::Locked(m) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                detail("account_locked", m, Some("username".into())),
             ),
             Self::TooManyRequests => (
                 StatusCode::TOO_MANY_REQUESTS,

@@ -41,6 +41,8 @@ pub struct AppState {
 pub struct Limits {
     pub submit: limit::RateLimit,
     pub track: limit::RateLimit,
+    /// Login attempts per address (accounts lock on their own after repeated failures).
+    pub login: limit::RateLimit,
 }
 
 impl Default for Limits {
@@ -49,6 +51,7 @@ impl Default for Limits {
         Self {
             submit: limit::RateLimit::new(20, ten_minutes),
             track: limit::RateLimit::new(30, ten_minutes),
+            login: limit::RateLimit::new(60, Duration::from_secs(60)),
         }
     }
 }

@@ -66,8 +66,19 @@ enum Command {
     /// The tamper-evident record.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The key file's keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Import hotline work orders or historical cases from CSV, Excel (.xlsx) or JSON lines.
     Import(import::ImportArgs),
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Bring in a new encryption key and re-seal every phone and ID number under it
+    /// (stop the server first: it holds the keys it started with). The matching key is
+    /// kept, so people are still recognised across cases.
+    Rotate,
 }
 
 #[derive(Subcommand)]
@@ -130,10 +141,24 @@ async fn main() -> Result<()> {
         Command::Import(_) => 256,
         _ => concord_store::WRITER_CACHE_MIB,
     };
-    let store = Store::open_with(&cli.database, key, cache)
+    // A rotation first writes the new key beside the old ones, so that a run cut short
+    // can be run again and still open everything.
+    let rotating = matches!(cli.command, Command::Keys(KeysCommand::Rotate));
+    let key = if rotating {
+        let rotated = key.rotated();
+        rotated.save(&key_file)?;
+        rotated
+    } else {
+        key
+    };
+    let store = Store::open_with(&cli.database, key.clone(), cache)
         .await
         .with_context(|| format!("cannot open the database {}", redact(&cli.database)))?;
-    let result = run(cli.command, &store).await;
+    let result = if rotating {
+        rotate(&store, &key, &key_file).await
+    } else {
+        run(cli.command, &store).await
+    };
     store.close().await;
     result
 }
@@ -172,6 +197,7 @@ async fn run(command: Command, store: &Store) -> Result<()> {
         Command::Classify(_) => classify_cmd::retrain(store).await,
         Command::Import(args) => import::run(args, store).await,
         Command::Audit(AuditCommand::Verify { since }) => audit_verify(store, since).await,
+        Command::Keys(KeysCommand::Rotate) => unreachable!("handled before the store opens"),
     }
 }
 
@@ -201,6 +227,26 @@ async fn serve(
         .await?
         .with_public_url(public_url);
     concord_web::serve(state, listen).await?;
+    Ok(())
+}
+
+async fn rotate(
+    store: &Store,
+    key: &concord_store::PartyKey,
+    key_file: &std::path::Path,
+) -> Result<()> {
+    let n = store.reseal_parties().await?;
+    // The older keys leave the key file but are kept aside: should a server have gone on
+    // writing under one, what it wrote can still be opened.
+    let aside = key_file.with_extension(format!("key.retired-{}", key.encryption_key_id()));
+    key.save(&aside)?;
+    key.without_older().save(key_file)?;
+    println!(
+        "已启用新的加密密钥 {},重新加密 {n} 位当事人的号码。旧密钥已移出 {},另存于 {}(确认无误后可销毁)",
+        key.encryption_key_id(),
+        key_file.display(),
+        aside.display()
+    );
     Ok(())
 }
 

@@ -4,13 +4,13 @@ use axum::http::StatusCode;
 use concord_domain::org::{Role, Staff};
 use concord_domain::region::RegionCode;
 use concord_domain::{FieldError, FieldErrors};
-use concord_store::NewUser;
+use concord_store::{LoginResult, MAX_FAILED_LOGINS, NewUser};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, AuthToken, AuthUser};
+use crate::extract::{ApiJson, AuthToken, AuthUser, ClientIp};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -26,21 +26,45 @@ pub struct LoginResponse {
     pub user: Staff,
 }
 
-/// Log in with a username and password; returns a bearer token.
+/// Log in with a username and password; returns a bearer token. Five failures in a row
+/// lock the account for 15 minutes (429, `account_locked`); one address may try 60
+/// times a minute.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
     request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody),
+              (status = 429, body = ErrorBody)))]
 pub async fn login(
     State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
+    let (token, user) = attempt(&s, ip, req.username.trim(), &req.password).await?;
+    Ok(Json(LoginResponse { token, user }))
+}
+
+/// One login attempt, for the API and the login page alike.
+pub(crate) async fn attempt(
+    s: &AppState,
+    ip: std::net::IpAddr,
+    username: &str,
+    password: &str,
+) -> Result<(String, Staff), ApiError> {
+    if !s.limits.login.allow(ip) {
+        return Err(ApiError::TooManyRequests);
+    }
     match s
         .store
-        .login(req.username.trim(), &req.password, s.demo)
+        .login(username, password, s.demo, jiff::Timestamp::now())
         .await?
     {
-        Some((token, user)) => Ok(Json(LoginResponse { token, user })),
-        None => Err(ApiError::LoginFailed),
+        LoginResult::Opened(token, user) => Ok((token, user)),
+        LoginResult::Refused => Err(ApiError::LoginFailed),
+        LoginResult::Locked { until } => Err(ApiError::Locked(format!(
+            "连续{MAX_FAILED_LOGINS}次登录失败,账号已临时锁定,请于{}后再试",
+            until
+                .to_zoned(concord_domain::time::shanghai())
+                .strftime("%H:%M")
+        ))),
     }
 }
 

@@ -1,7 +1,7 @@
 //! The `/api/v1` routes, each documented in the OpenAPI document from its own annotation.
 
 mod attachments;
-mod auth;
+pub(crate) mod auth;
 mod calendar;
 pub(crate) mod cases;
 mod classify;
@@ -67,6 +67,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(mediation::sign_in_person))
         .routes(routes!(mediation::signature_image))
         .routes(routes!(party::issue))
+        .routes(routes!(party::reveal))
         .routes(routes!(party::view))
         .routes(routes!(party::sign))
         .routes(routes!(documents::generate, documents::list))

@@ -54,6 +54,50 @@ pub async fn issue(
     Ok((StatusCode::CREATED, Json(PartyCode { party, code })))
 }
 
+#[derive(Serialize, ToSchema)]
+pub struct RevealedParty {
+    pub party: usize,
+    pub name: String,
+    pub phone: Option<String>,
+    pub id_number: Option<String>,
+}
+
+/// A party's full phone and ID numbers, for the roles that call or identify parties;
+/// every such view goes on the tamper-evident record (who, when, whose numbers).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/parties/{party}/reveal", tag = "cases", security(("bearer" = [])),
+    params(("id" = i64, Path), ("party" = usize, Path)),
+    responses((status = 200, body = RevealedParty), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn reveal(
+    State(s): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path((id, party)): Path<(String, String)>,
+) -> Result<Json<RevealedParty>, ApiError> {
+    if !concord_domain::access::may_see_personal_data(user.role) {
+        return Err(ApiError::Forbidden(format!(
+            "“{}”角色只能看到遮蔽后的号码",
+            user.role.label()
+        )));
+    }
+    let record = super::cases::load_case(&s, &user, &id).await?;
+    let party: usize = party.parse().map_err(|_| ApiError::NotFound("当事人"))?;
+    let shown = s
+        .store
+        .reveal_party(
+            record.case.id,
+            party as i64,
+            &Actor::staff(&user),
+            Timestamp::now(),
+        )
+        .await?
+        .ok_or(ApiError::NotFound("当事人"))?;
+    Ok(Json(RevealedParty {
+        party,
+        name: shown.name,
+        phone: shown.phone,
+        id_number: shown.id_number,
+    }))
+}
+
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CodeQuery {

@@ -9,6 +9,8 @@ use serde::Deserialize;
 
 use super::{PageError, render};
 use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::ClientIp;
 use crate::session;
 
 #[derive(Template)]
@@ -56,16 +58,13 @@ pub struct LoginForm {
 
 pub async fn login(
     State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, PageError> {
     let next = safe_next(f.next);
-    match s
-        .store
-        .login(f.username.trim(), &f.password, s.demo)
-        .await?
-    {
-        Some((token, _)) => {
+    let error = match crate::api::auth::attempt(&s, ip, f.username.trim(), &f.password).await {
+        Ok((token, _)) => {
             let secure = s.public_url.starts_with("https://")
                 || headers
                     .get("x-forwarded-proto")
@@ -73,20 +72,29 @@ pub async fn login(
             let mut r = Redirect::to(&next).into_response();
             r.headers_mut()
                 .insert(header::SET_COOKIE, session::set_cookie(&token, secure));
-            Ok(r)
+            return Ok(r);
         }
-        None => {
-            let page = LoginPage {
-                next,
-                username: f.username,
-                error: Some("用户名或密码不正确".into()),
-                demo: s.demo,
-            };
-            let mut r = render(&page)?.into_response();
-            *r.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
-            Ok(r)
-        }
-    }
+        Err(e @ (ApiError::LoginFailed | ApiError::Locked(_) | ApiError::TooManyRequests)) => e,
+        Err(e) => return Err(e.into()),
+    };
+    let status = match error {
+        ApiError::LoginFailed => axum::http::StatusCode::UNAUTHORIZED,
+        _ => axum::http::StatusCode::TOO_MANY_REQUESTS,
+    };
+    let message = match &error {
+        ApiError::LoginFailed => "用户名或密码不正确".to_string(),
+        ApiError::TooManyRequests => "尝试次数过多,请稍后再试".to_string(),
+        other => other.to_string(),
+    };
+    let page = LoginPage {
+        next,
+        username: f.username,
+        error: Some(message),
+        demo: s.demo,
+    };
+    let mut r = render(&page)?.into_response();
+    *r.status_mut() = status;
+    Ok(r)
 }
 
 #[derive(Deserialize)]

@@ -309,6 +309,8 @@ struct CasePage {
     doc_kinds: Vec<Opt>,
     tasks: Vec<TaskLine>,
     room_open: bool,
+    /// May ask for a party's full numbers (each view recorded).
+    can_reveal: bool,
 }
 
 pub struct RouteBox {
@@ -530,6 +532,7 @@ pub async fn page(
         }),
         sessions,
         can_mediate,
+        can_reveal: concord_domain::access::may_see_personal_data(layout.user.role),
         can_generate: layout.user.role != Role::Leader,
         session_modes: opts(
             SessionMode::ALL,

@@ -154,3 +154,112 @@ both!(
         assert!(out.contains(&format!("第 {gone} 条记录缺失")), "{out}");
     }
 );
+
+both!(
+    full_numbers_are_sealed_at_rest_shown_to_those_who_need_them_and_each_view_recorded,
+    |app: TestApp| async move {
+        let clerk = app.token("clerk").await;
+        let id = app.create(&clerk, &dispute()).await["id"].as_i64().unwrap();
+
+        // At rest: no number in the clear.
+        let raw: Vec<String> = match app.store.db() {
+            Db::Sqlite(p) => {
+                sqlx::query_scalar("SELECT phone FROM parties WHERE phone IS NOT NULL")
+                    .fetch_all(p)
+                    .await
+                    .unwrap()
+            }
+            Db::Postgres(p) => {
+                sqlx::query_scalar("SELECT phone FROM parties WHERE phone IS NOT NULL")
+                    .fetch_all(p)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert!(!raw.is_empty());
+        assert!(
+            raw.iter()
+                .all(|p| p.starts_with("enc1:") && !p.contains("13800138000")),
+            "{raw:?}"
+        );
+
+        // Lists and the case itself: masked.
+        let (_, case) = app.get(&clerk, &format!("/api/v1/cases/{id}")).await;
+        let phone = case["parties"][0]["phone"].as_str().unwrap();
+        assert!(
+            phone.contains('*') && !phone.contains("13800138000"),
+            "{phone}"
+        );
+
+        // A leader works with masked numbers; a clerk may see them in full.
+        let leader = app.token("leader").await;
+        let path = format!("/api/v1/cases/{id}/parties/0/reveal");
+        let (s, body) = app.post(&leader, &path, &json!({})).await;
+        assert_eq!(s, 403, "{body}");
+        let (s, shown) = app.post(&clerk, &path, &json!({})).await;
+        assert_eq!(s, 200, "{shown}");
+        assert_eq!(shown["phone"], "13800138000");
+        assert_eq!(shown["id_number"], "11010519491231002X");
+        let (s, _) = app
+            .post(
+                &clerk,
+                &format!("/api/v1/cases/{id}/parties/9/reveal"),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(s, 404);
+
+        // The view is on the record, and the chain holds it.
+        let views = scalar(
+            &app,
+            &format!("SELECT COUNT(*) FROM audit_log WHERE kind = 'view' AND case_id = {id}"),
+        )
+        .await;
+        assert_eq!(
+            views, 1,
+            "one view recorded (the refused one is not a view)"
+        );
+        let (ok, out) = verify(&app, &[]);
+        assert!(ok && out.contains("其中查看个人信息 1 条"), "{out}");
+
+        // A new encryption key: everything re-sealed under it, still readable, still matched.
+        let before = std::fs::read_to_string(&app.key_file).unwrap();
+        let (ok, out, err) = app.concord(&["keys", "rotate"]);
+        assert!(ok, "{out}{err}");
+        assert!(out.contains("重新加密"), "{out}");
+        let after = std::fs::read_to_string(&app.key_file).unwrap();
+        assert_eq!(
+            before.lines().next(),
+            after.lines().next(),
+            "the matching key is kept"
+        );
+        assert_ne!(before.lines().nth(1), after.lines().nth(1));
+        let (key, _) = concord_store::PartyKey::parse(&after).unwrap();
+        let rotated = match app.store.db() {
+            Db::Sqlite(p) => concord_store::Store::from_db(Db::Sqlite(p.clone()), key)
+                .await
+                .unwrap(),
+            Db::Postgres(p) => concord_store::Store::from_db(Db::Postgres(p.clone()), key)
+                .await
+                .unwrap(),
+        };
+        let record = rotated.case(id).await.unwrap().unwrap();
+        assert_eq!(
+            record.case.facts.parties[0]
+                .phone
+                .as_ref()
+                .unwrap()
+                .as_str(),
+            "13800138000"
+        );
+        let hits = rotated
+            .search(
+                "13800138000",
+                &concord_domain::region::RegionCode::parse("r", "331125000000").unwrap(),
+                10,
+            )
+            .await
+            .unwrap();
+        assert!(hits.iter().any(|c| c.case.id == id), "still found by phone");
+    }
+);

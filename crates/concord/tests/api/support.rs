@@ -118,7 +118,7 @@ impl TestApp {
         cleanup: Cleanup,
     ) -> Self {
         let key_file = std::env::temp_dir().join(unique("concord_key"));
-        std::fs::write(&key_file, key.to_hex()).unwrap();
+        std::fs::write(&key_file, key.to_text()).unwrap();
         concord_demo::load(&store, 0, jiff::Timestamp::now())
             .await
             .expect("demo directory");
