@@ -302,10 +302,7 @@ impl Store {
         let current = self.case(id).await?.ok_or(StoreError::NotFound("事项"))?;
         actor.authorize(action.kind(), &current.case)?;
         if let Some(v) = expected_version.filter(|v| *v != current.case.version) {
-            return Err(StoreError::Conflict(format!(
-                "事项已被他人修改(您看到的是第{v}版,当前为第{}版),请刷新后重试",
-                current.case.version
-            )));
+            return Err(StoreError::Conflict(stale_message(&current, v)));
         }
         self.check_references(&action).await?;
         self.check_task(id, &action).await?;
@@ -409,4 +406,32 @@ where
         .bind(c.performance.map(|p| p.as_str()))
         .bind(c.id)
         .bind(old_version)
+}
+
+/// A 409's words: which version the caller saw, which is current, and what happened in
+/// between (each version is one event on the timeline).
+fn stale_message(current: &CaseRecord, seen: i64) -> String {
+    let since: Vec<String> = current
+        .events
+        .iter()
+        .filter(|e| e.seq > seen)
+        .map(|e| {
+            let at = e.at.to_zoned(concord_domain::time::shanghai());
+            format!(
+                "{} {}({})",
+                e.actor_name,
+                e.action.label(),
+                at.strftime("%m-%d %H:%M")
+            )
+        })
+        .collect();
+    let between = if since.is_empty() {
+        String::new()
+    } else {
+        format!(":其间 {}", since.join(";"))
+    };
+    format!(
+        "事项已被他人修改(您看到的是第{seen}版,当前为第{}版){between}。请刷新后重试",
+        current.case.version
+    )
 }

@@ -9,6 +9,7 @@ mod args;
 pub mod attachments;
 pub mod audit;
 mod backfill;
+mod backup;
 mod bulk;
 mod cache;
 mod calendar;
@@ -49,6 +50,7 @@ use sqlx::sqlite::{
 use sqlx::{Postgres, Sqlite, Transaction};
 
 pub use accounts::{Actor, LOCKOUT_MINUTES, LoginResult, MAX_FAILED_LOGINS, NewUser};
+pub use backup::check_sqlite_backup;
 pub use cases::{BuiltAgreement, BuiltCase, CaseRecord, EventRecord, format_number};
 pub use directory::{NewMediator, NewOrganization};
 pub use error::StoreError;

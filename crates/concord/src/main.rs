@@ -1,6 +1,7 @@
 //! `concord`: one binary for the whole center — the server, migrations, the demo county,
 //! the working-day calendar and staff accounts.
 
+mod backup_cmd;
 mod calendar_cmd;
 mod classify_cmd;
 mod import;
@@ -69,6 +70,13 @@ enum Command {
     /// The key file's keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Take a consistent copy of the database while the server keeps serving.
+    Backup {
+        /// The new backup file (never overwritten).
+        file: std::path::PathBuf,
+    },
+    /// Replace the database with a backup (stop the server first).
+    Restore { file: std::path::PathBuf },
     /// Import hotline work orders or historical cases from CSV, Excel (.xlsx) or JSON lines.
     Import(import::ImportArgs),
 }
@@ -125,6 +133,8 @@ async fn main() -> Result<()> {
     let cli = Cli::parse();
     let cli = match cli.command {
         Command::Classify(args) if !args.needs_database() => return classify_cmd::run(args),
+        // Before opening: the database is about to be replaced.
+        Command::Restore { file } => return backup_cmd::restore(&cli.database, &file).await,
         command => Cli { command, ..cli },
     };
     let key_file = cli
@@ -156,6 +166,8 @@ async fn main() -> Result<()> {
         .with_context(|| format!("cannot open the database {}", redact(&cli.database)))?;
     let result = if rotating {
         rotate(&store, &key, &key_file).await
+    } else if let Command::Backup { file } = &cli.command {
+        backup_cmd::backup(&store, &cli.database, file).await
     } else {
         run(cli.command, &store).await
     };
@@ -197,7 +209,9 @@ async fn run(command: Command, store: &Store) -> Result<()> {
         Command::Classify(_) => classify_cmd::retrain(store).await,
         Command::Import(args) => import::run(args, store).await,
         Command::Audit(AuditCommand::Verify { since }) => audit_verify(store, since).await,
-        Command::Keys(KeysCommand::Rotate) => unreachable!("handled before the store opens"),
+        Command::Keys(KeysCommand::Rotate) | Command::Backup { .. } | Command::Restore { .. } => {
+            unreachable!("handled in main")
+        }
     }
 }
 

@@ -364,5 +364,11 @@ both!(
         let (s, body) = crate::support::read(send("1").await.unwrap()).await;
         assert_eq!(s, StatusCode::CONFLICT);
         assert_eq!(body["error"]["code"], "version_conflict");
+        // The second is told what changed, not only that something did.
+        let msg = body["error"]["message"].as_str().unwrap();
+        assert!(
+            msg.contains("第1版") && msg.contains("第2版") && msg.contains("受理"),
+            "{msg}"
+        );
     }
 );
