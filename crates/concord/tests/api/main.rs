@@ -20,6 +20,7 @@ mod figures;
 mod import;
 mod intake;
 mod listing;
+mod matrix;
 mod mediation;
 mod mediators;
 mod numbering;
