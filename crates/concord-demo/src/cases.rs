@@ -414,6 +414,7 @@ fn mediate(rng: &mut StdRng, ctx: &Ctx, h: &mut History, level: Option<Level>, r
             name: m.name.clone(),
             role: Role::Mediator,
             region: None,
+            holding: concord_domain::access::Holding::Region,
         },
     );
     if !h.step(
@@ -706,5 +707,9 @@ fn staff(ctx: &Ctx, role: Role) -> Actor {
         .users
         .iter()
         .find(|u| u.role == role)
-        .map_or_else(Actor::system, Actor::staff)
+        // The history is written on behalf of a role, across the whole county.
+        .map_or_else(Actor::system, |u| Actor {
+            holding: concord_domain::access::Holding::Region,
+            ..Actor::staff(u)
+        })
 }

@@ -1,8 +1,9 @@
 //! Who may do what: each action is open to some roles, inside the user's region subtree.
 //! Checked in one place (the service layer), never per handler.
 
+use crate::case::Case;
 use crate::lifecycle::ActionKind;
-use crate::org::Role;
+use crate::org::{Role, Staff};
 use crate::region::RegionCode;
 
 /// Whether `role` may perform `action` on a case.
@@ -62,4 +63,45 @@ pub fn may_see_personal_data(role: Role) -> bool {
             | Role::FollowUp
             | Role::Judge
     )
+}
+
+/// Whose cases a user works on inside their region: a mediator the cases assigned to
+/// them (or to their mediation room with no mediator named yet), a department handler
+/// those its unit leads or co-handles; every other role the whole region.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Holding {
+    #[default]
+    Region,
+    Mediator {
+        mediator: Option<i64>,
+        unit: Option<i64>,
+    },
+    Unit(Option<i64>),
+}
+
+impl Holding {
+    pub fn of(staff: &Staff) -> Self {
+        match staff.role {
+            Role::Mediator => Self::Mediator {
+                mediator: staff.mediator_id,
+                unit: staff.org_id,
+            },
+            Role::DepartmentHandler => Self::Unit(staff.org_id),
+            _ => Self::Region,
+        }
+    }
+
+    /// Whether a case (already inside the region) is theirs. A mediator without a
+    /// mediator record or unit, or a handler without a unit, holds none.
+    pub fn holds(self, case: &Case) -> bool {
+        match self {
+            Self::Region => true,
+            Self::Mediator { mediator, unit } => match case.mediator {
+                Some(m) => mediator == Some(m),
+                None => unit.is_some() && case.lead_unit == unit,
+            },
+            Self::Unit(Some(u)) => case.lead_unit == Some(u) || case.co_handlers.contains(&u),
+            Self::Unit(None) => false,
+        }
+    }
 }

@@ -72,6 +72,9 @@ pub struct Staff {
     #[schema(value_type = String)]
     pub region: RegionCode,
     pub org_id: Option<i64>,
+    /// The mediator record this user is, if any: a mediator works on the cases assigned
+    /// to it.
+    pub mediator_id: Option<i64>,
 }
 
 /// A mediator: a staff member or an outside expert, with what they are good at.

@@ -3,7 +3,7 @@
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use concord_domain::access;
+use concord_domain::access::{self, Holding};
 use concord_domain::case::Case;
 use concord_domain::lifecycle::ActionKind;
 use concord_domain::org::{Role, Staff};
@@ -24,6 +24,8 @@ pub struct Actor {
     pub role: Role,
     /// The subtree the actor may act in; None for the system.
     pub region: Option<RegionCode>,
+    /// Which cases in that subtree are theirs (a mediator's, a unit's, or all).
+    pub holding: Holding,
 }
 
 impl Actor {
@@ -33,6 +35,7 @@ impl Actor {
             name: "系统".into(),
             role: Role::Admin,
             region: None,
+            holding: Holding::Region,
         }
     }
 
@@ -43,6 +46,7 @@ impl Actor {
             name: "群众(网上提交)".into(),
             role: Role::Clerk,
             region: None,
+            holding: Holding::Region,
         }
     }
 
@@ -53,6 +57,7 @@ impl Actor {
             name: format!("当事人{name}(在线)"),
             role: Role::Clerk,
             region: None,
+            holding: Holding::Region,
         }
     }
 
@@ -64,6 +69,7 @@ impl Actor {
             name: format!("当事人{name}(网上评价)"),
             role: Role::FollowUp,
             region: None,
+            holding: Holding::Region,
         }
     }
 
@@ -74,6 +80,7 @@ impl Actor {
             name: "批量导入".into(),
             role: Role::Admin,
             region: None,
+            holding: Holding::Region,
         }
     }
 
@@ -83,6 +90,7 @@ impl Actor {
             name: s.display_name.clone(),
             role: s.role,
             region: Some(s.region),
+            holding: Holding::of(s),
         }
     }
 
@@ -95,7 +103,19 @@ impl Actor {
                 action.label()
             )));
         }
-        self.authorize_region(&case.facts.region)
+        self.authorize_case(case)
+    }
+
+    /// Refuses a case outside the actor's region, or not theirs inside it.
+    pub fn authorize_case(&self, case: &Case) -> Result<(), StoreError> {
+        self.authorize_region(&case.facts.region)?;
+        if self.holding.holds(case) {
+            return Ok(());
+        }
+        Err(StoreError::Forbidden(match self.holding {
+            Holding::Unit(_) => "该事项不由您所在单位承办".into(),
+            _ => "该事项未交办给您".into(),
+        }))
     }
 
     pub fn authorize_region(&self, region: &RegionCode) -> Result<(), StoreError> {
@@ -130,6 +150,7 @@ struct UserRow {
     role: String,
     region_code: String,
     org_id: Option<i64>,
+    mediator_id: Option<i64>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -165,7 +186,8 @@ struct SessionRow {
     expires_at: i64,
 }
 
-const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.region_code, u.org_id";
+const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.region_code, u.org_id,
+    (SELECT MIN(m.id) FROM mediators m WHERE m.user_id = u.id) AS mediator_id";
 
 fn to_staff(u: UserRow) -> Result<Staff, StoreError> {
     Ok(Staff {
@@ -175,6 +197,7 @@ fn to_staff(u: UserRow) -> Result<Staff, StoreError> {
         role: Role::parse("role", &u.role).map_err(corrupt)?,
         region: region_code(&u.region_code)?,
         org_id: u.org_id,
+        mediator_id: u.mediator_id,
     })
 }
 

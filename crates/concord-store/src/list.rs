@@ -20,6 +20,8 @@ pub struct CaseFilter {
     /// The cases a mediator holds; the cases a unit leads.
     pub mediator: Option<i64>,
     pub lead_unit: Option<i64>,
+    /// Only the cases the user holds (set from their role: see `access::Holding`).
+    pub holding: concord_domain::access::Holding,
     pub category: Option<Category>,
     /// The region's whole subtree.
     pub region: Option<RegionCode>,
@@ -89,6 +91,19 @@ fn build(f: &CaseFilter, now: Timestamp) -> Where {
     }
     if let Some(u) = f.lead_unit {
         w.int(|p| format!("lead_unit = {p}"), u);
+    }
+    use concord_domain::access::Holding;
+    match f.holding {
+        Holding::Region => {}
+        Holding::Mediator { mediator, unit } => {
+            let m = w.push(Arg::Int(mediator.unwrap_or(-1)));
+            let u = w.push(Arg::Int(unit.unwrap_or(-1)));
+            w.clauses.push(format!("(mediator = {m} OR (mediator IS NULL AND lead_unit = {u}))"));
+        }
+        Holding::Unit(u) => w.int(
+            |p| format!("(lead_unit = {p} OR id IN (SELECT case_id FROM case_co_handlers WHERE org_id = {p}))"),
+            u.unwrap_or(-1),
+        ),
     }
     if let Some(c) = f.category {
         w.text(|p| format!("category = {p}"), c.as_str());

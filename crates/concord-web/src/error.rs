@@ -212,3 +212,15 @@ fn field_errors(errs: FieldErrors) -> ErrorDetail {
         fields,
     }
 }
+
+/// The answer for a request whose handler panicked (logged; the server goes on).
+pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Json(ErrorBody {
+            error: detail("internal", "服务器内部错误,已记录,请稍后再试".into(), None),
+        }),
+    )
+        .into_response()
+}

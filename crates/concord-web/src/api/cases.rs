@@ -58,7 +58,7 @@ pub async fn load_case(
 ) -> Result<concord_store::CaseRecord, ApiError> {
     let id = case_id(id)?;
     let record = s.store.case(id).await?.ok_or(ApiError::NotFound("事项"))?;
-    Actor::staff(user).authorize_region(&record.case.facts.region)?;
+    Actor::staff(user).authorize_case(&record.case)?;
     Ok(record)
 }
 
@@ -154,6 +154,7 @@ pub async fn list_cases(
         }
         None => Some(home),
     };
+    filter.holding = concord_domain::access::Holding::of(&user);
     let now = Timestamp::now();
     let page = s.store.list_cases(&filter, now).await?;
     Ok(Json(CasePageView {

@@ -44,7 +44,12 @@ pub async fn search(
     let limit = p.limit.unwrap_or(20);
     let found = s.store.search(&q, &user.region, limit).await?;
     let now = Timestamp::now();
+    let mine = concord_domain::access::Holding::of(&user);
     Ok(Json(SearchResults {
-        items: found.iter().map(|c| summary(&c.case, now)).collect(),
+        items: found
+            .iter()
+            .filter(|c| mine.holds(&c.case))
+            .map(|c| summary(&c.case, now))
+            .collect(),
     }))
 }

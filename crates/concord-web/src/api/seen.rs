@@ -100,8 +100,12 @@ pub async fn check(
         .unwrap_or_default()
         .to_string();
     let classification = super::classify::suggest(&s, &text);
-    if draft.get("category").is_none_or(|c| c.is_null()) {
-        draft["category"] = serde_json::json!(classification.suggestions[0].category);
+    // Only an object gets the suggestion; anything else is refused by the parse below.
+    if let Some(fields) = draft.as_object_mut()
+        && fields.get("category").is_none_or(|c| c.is_null())
+    {
+        let suggested = serde_json::json!(classification.suggestions[0].category);
+        fields.insert("category".into(), suggested);
     }
     let input: NewCaseInput = crate::extract::parse_json(draft.to_string().as_bytes())?;
     let facts = input.validate()?;

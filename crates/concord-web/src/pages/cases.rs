@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
+use concord_domain::access::Holding;
 use concord_domain::case::{Case, CaseKind, Channel, Status};
 use concord_domain::category::Category;
 use concord_domain::deadline::Clock;
@@ -119,6 +120,7 @@ pub async fn list(
             status,
             category,
             region: Some(layout.user.region),
+            holding: Holding::of(&layout.user),
             overdue: overdue.then_some(true),
             after: q.cursor.as_deref().and_then(parse_cursor),
             limit: 50,
@@ -137,7 +139,9 @@ pub async fn list(
         )
     } else {
         let found = s.store.search(&text, &layout.user.region, 50).await?;
-        (found.into_iter().map(|i| i.case).collect(), None, None)
+        let mine = Holding::of(&layout.user);
+        let found = found.into_iter().map(|i| i.case).filter(|c| mine.holds(c));
+        (found.collect(), None, None)
     };
     let query_base = format!(
         "status={}&category={}&overdue={}",

@@ -60,6 +60,7 @@ async fn queue(
 ) -> Result<Queue, PageError> {
     let now = Timestamp::now();
     f.region = Some(layout.user.region);
+    f.holding = concord_domain::access::Holding::of(&layout.user);
     f.limit = 20;
     let page = s.store.list_cases(&f, now).await?;
     Ok(Queue {

@@ -226,3 +226,16 @@ both!(
         assert_eq!(s, StatusCode::NOT_FOUND);
     }
 );
+
+both!(
+    a_body_of_the_wrong_shape_is_refused_not_a_crash,
+    |app: TestApp| async move {
+        // Found by .ci/fuzz: the intake check once panicked on a JSON array.
+        let t = app.token("clerk").await;
+        for body in ["[null, null]", "\"text\"", "42", "null"] {
+            let (s, err) = app.post_raw(&t, "/api/v1/intake/check", body).await;
+            assert!(s.is_client_error(), "{body}: {s} {err}");
+            assert!(err["error"]["message"].is_string(), "{err}");
+        }
+    }
+);

@@ -132,18 +132,21 @@ both!(
                 );
             }
             let insider = user(&app, &admin, role, INSIDE).await;
-            let (s, case) = app.get(&insider, &format!("/api/v1/cases/{id}")).await;
-            assert_eq!(
-                s,
-                StatusCode::OK,
-                "{role} of the case's township reads it: {case}"
-            );
+            let holds_only_own = matches!(role, "mediator" | "department_handler");
             for (method, path) in endpoints.iter().filter(|(m, _)| *m == Method::GET) {
                 let s = send(&app, &insider, method.clone(), &concrete(path, id)).await;
-                assert!(
-                    s != StatusCode::FORBIDDEN && s != StatusCode::INTERNAL_SERVER_ERROR,
-                    "{role} of the case's township: GET {path} answered {s}"
-                );
+                if holds_only_own {
+                    assert_eq!(
+                        s,
+                        StatusCode::FORBIDDEN,
+                        "{role} holding nothing: GET {path}"
+                    );
+                } else {
+                    assert!(
+                        s != StatusCode::FORBIDDEN && s != StatusCode::INTERNAL_SERVER_ERROR,
+                        "{role} of the case's township: GET {path} answered {s}"
+                    );
+                }
             }
         }
         assert_eq!(
@@ -151,5 +154,42 @@ both!(
             before,
             "nothing changed from outside"
         );
+
+        // Once the case is the unit's and the mediator's, they reach it, and find it listed.
+        let (mediator, handler) = (app.token("mediator").await, app.token("handler").await);
+        let (s, _) = app.get(&mediator, &format!("/api/v1/cases/{id}")).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "not yet assigned");
+        let dispatcher = app.token("dispatcher").await;
+        let (s, b) = app.act(&clerk, id, json!({"action": "accept"})).await;
+        assert!(s.is_success(), "{b}");
+        let lead = app.org("老李帮忙团调解室").await;
+        let co = app.org("云和县人力资源和社会保障局").await;
+        let (s, b) = app.act(&dispatcher, id, json!({"action": "assign", "lead_unit": lead, "co_handlers": [co], "level": "township", "reason": "矩阵测试"})).await;
+        assert!(s.is_success(), "{b}");
+        for (who, token) in [("mediator", &mediator), ("handler", &handler)] {
+            let (s, b) = app.get(token, &format!("/api/v1/cases/{id}")).await;
+            assert_eq!(s, StatusCode::OK, "{who}: {b}");
+            let (_, list) = app.get(token, "/api/v1/cases?limit=100").await;
+            let ids: Vec<i64> = list["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_i64().unwrap())
+                .collect();
+            assert!(ids.contains(&id), "{who} finds the case in their list");
+        }
+        // A case of another unit stays out of their lists.
+        let other = app.create(&clerk, &dispute()).await["id"].as_i64().unwrap();
+        let (_, list) = app.get(&handler, "/api/v1/cases?limit=100").await;
+        assert!(
+            list["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|c| c["id"] != other),
+            "{list}"
+        );
+        let (s, _) = app.get(&handler, &format!("/api/v1/cases/{other}")).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
     }
 );
