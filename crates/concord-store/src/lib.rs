@@ -57,6 +57,7 @@ pub use error::StoreError;
 pub use keys::{PartyKey, default_key_path};
 pub use list::{CaseFilter, CasePage, CaseSummary};
 pub use tasks::TaskRecord;
+pub use tracking::{ONE_TIME_MAX_ATTEMPTS, ONE_TIME_MINUTES, ONE_TIME_PER_WINDOW, OneTime};
 
 /// A pool on one of the two backends.
 #[derive(Clone, Debug)]

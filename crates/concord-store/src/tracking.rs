@@ -1,6 +1,6 @@
 //! Citizens follow their case with its number and a tracking code given once at
-//! submission. The code is kept only as its SHA-256: a copy of the database does not
-//! reveal it.
+//! submission, or with a one-time code sent to a phone on the case. Codes are kept only
+//! as their SHA-256: a copy of the database does not reveal them.
 
 use rand::Rng;
 use sha2::{Digest, Sha256};
@@ -30,15 +30,142 @@ pub fn hash(code: &str) -> String {
     hex::encode(Sha256::digest(norm.as_bytes()))
 }
 
+/// How long a one-time code is good for, how many may be asked for per case in that
+/// time, and how many wrong guesses a case takes before its codes stop working.
+pub const ONE_TIME_MINUTES: i64 = 10;
+pub const ONE_TIME_PER_WINDOW: i64 = 3;
+pub const ONE_TIME_MAX_ATTEMPTS: i64 = 5;
+
+/// Six digits, as an SMS carries them.
+fn new_one_time_code() -> String {
+    format!("{:06}", rand::rng().random_range(0..1_000_000u32))
+}
+
+/// A one-time code's stored form, salted with its case (six digits alone are few).
+fn one_time_hash(case_id: i64, code: &str) -> String {
+    let digits: String = code.chars().filter(char::is_ascii_digit).collect();
+    hex::encode(Sha256::digest(format!("{case_id}:{digits}").as_bytes()))
+}
+
+/// What a request for a one-time code came to (the caller says the same either way).
+#[derive(Debug)]
+pub enum OneTime {
+    /// A code for the party whose phone it is: send it to that phone.
+    Issued { code: String, phone: String },
+    /// No such case, or the phone is not a party's on it.
+    NoMatch,
+    /// Enough codes asked for this case lately.
+    TooMany,
+}
+
 impl Store {
-    /// The id of the case with this number, if `code` is its tracking code.
+    /// A one-time code for the party of case `number` whose phone is `phone` (matched by
+    /// keyed hash). The code goes only to that phone; the caller tells the asker nothing
+    /// about whether it matched.
+    pub async fn issue_one_time_code(
+        &self,
+        number: &str,
+        phone: &concord_domain::person::Phone,
+        now: jiff::Timestamp,
+    ) -> Result<OneTime, StoreError> {
+        use concord_domain::time::to_micros;
+        let key = self.party_key.phone(phone);
+        let party: Option<(i64, i64)> = with_db!(self, pool => {
+            sqlx::query_as("SELECT c.id, p.ordinal FROM cases c JOIN parties p ON p.case_id = c.id
+                            WHERE c.number = $1 AND p.phone_key = $2 ORDER BY p.ordinal LIMIT 1")
+                .bind(number.trim()).bind(&key).fetch_optional(pool).await?
+        });
+        let Some((case_id, ordinal)) = party else {
+            return Ok(OneTime::NoMatch);
+        };
+        let code = new_one_time_code();
+        let (h, at) = (one_time_hash(case_id, &code), to_micros(now));
+        let until = at + ONE_TIME_MINUTES * 60_000_000;
+        let issued = crate::writer::write_tx!(self, |conn| {
+            let recent: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM one_time_codes WHERE case_id = $1 AND created_at > $2",
+            )
+            .bind(case_id)
+            .bind(at - ONE_TIME_MINUTES * 60_000_000)
+            .fetch_one(&mut *conn)
+            .await?;
+            if recent >= ONE_TIME_PER_WINDOW {
+                return Ok::<bool, StoreError>(false);
+            }
+            sqlx::query("INSERT INTO one_time_codes (case_id, party_ordinal, code_hash, created_at, expires_at)
+                         VALUES ($1, $2, $3, $4, $5)")
+                .bind(case_id).bind(ordinal).bind(h).bind(at).bind(until).execute(&mut *conn).await?;
+            Ok(true)
+        })?;
+        Ok(if issued {
+            OneTime::Issued {
+                code,
+                phone: phone.as_str().to_string(),
+            }
+        } else {
+            OneTime::TooMany
+        })
+    }
+
+    /// The case and party a live one-time code opens; a wrong six-digit guess counts
+    /// against the case's live codes.
+    async fn one_time_party(
+        &self,
+        number: &str,
+        code: &str,
+    ) -> Result<Option<(i64, usize)>, StoreError> {
+        let digits: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+        if digits.len() != 6 || !digits.chars().all(|c| c.is_ascii_digit()) {
+            return Ok(None);
+        }
+        let now = concord_domain::time::to_micros(jiff::Timestamp::now());
+        let case_id: Option<i64> = with_db!(self, pool => {
+            sqlx::query_scalar("SELECT id FROM cases WHERE number = $1").bind(number.trim()).fetch_optional(pool).await?
+        });
+        let Some(case_id) = case_id else {
+            return Ok(None);
+        };
+        let h = one_time_hash(case_id, &digits);
+        crate::writer::write_tx!(self, |conn| {
+            let hit: Option<i64> = sqlx::query_scalar(
+                "SELECT party_ordinal FROM one_time_codes
+                 WHERE case_id = $1 AND code_hash = $2 AND expires_at > $3 AND attempts < $4",
+            )
+            .bind(case_id)
+            .bind(&h)
+            .bind(now)
+            .bind(ONE_TIME_MAX_ATTEMPTS)
+            .fetch_optional(&mut *conn)
+            .await?;
+            if hit.is_none() {
+                sqlx::query("UPDATE one_time_codes SET attempts = attempts + 1 WHERE case_id = $1 AND expires_at > $2")
+                    .bind(case_id).bind(now).execute(&mut *conn).await?;
+            }
+            Ok::<_, StoreError>(hit.map(|p| (case_id, p as usize)))
+        })
+    }
+
+    /// The id of the case with this number, if `code` is its tracking code or a live
+    /// one-time code sent to one of its parties.
     pub async fn track(&self, number: &str, code: &str) -> Result<Option<i64>, StoreError> {
+        match self.tracking_code_case(number, code).await? {
+            Some(id) => Ok(Some(id)),
+            None => Ok(self.one_time_party(number, code).await?.map(|(id, _)| id)),
+        }
+    }
+
+    /// The id of the case with this number, if `code` is its tracking code.
+    async fn tracking_code_case(
+        &self,
+        number: &str,
+        code: &str,
+    ) -> Result<Option<i64>, StoreError> {
         let row: Option<(i64, Option<String>)> = with_db!(self, pool => {
             sqlx::query_as("SELECT id, tracking_hash FROM cases WHERE number = $1")
                 .bind(number.trim()).fetch_optional(pool).await?
         });
         let given = hash(code);
-        Ok(row.and_then(|(id, stored)| {
+        let found = row.and_then(|(id, stored)| {
             let stored = stored?;
             // Compare all of it, so timing says nothing about how much matched.
             let same = stored.len() == given.len()
@@ -48,7 +175,8 @@ impl Store {
                     .fold(0u8, |acc, (a, b)| acc | (a ^ b))
                     == 0;
             same.then_some(id)
-        }))
+        });
+        Ok(found)
     }
 }
 
@@ -87,8 +215,11 @@ impl Store {
         number: &str,
         code: &str,
     ) -> Result<Option<(i64, usize)>, StoreError> {
-        if let Some(id) = self.track(number, code).await? {
+        if let Some(id) = self.tracking_code_case(number, code).await? {
             return Ok(Some((id, 0)));
+        }
+        if let Some(found) = self.one_time_party(number, code).await? {
+            return Ok(Some(found));
         }
         let row: Option<(i64, i64)> = with_db!(self, pool => {
             sqlx::query_as("SELECT p.case_id, p.party_ordinal FROM party_codes p JOIN cases c ON c.id = p.case_id

@@ -10,6 +10,7 @@ mod pages;
 mod public;
 mod qr;
 pub mod session;
+pub mod sms;
 pub mod views;
 
 use std::net::SocketAddr;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub limits: Limits,
     /// The online mediation rooms with someone in them.
     pub rooms: pages::RoomHub,
+    /// How one-time codes reach phones.
+    pub sms: sms::SmsSender,
 }
 
 /// Rate limits for what anyone can reach without an account, per address.
@@ -66,7 +69,14 @@ impl AppState {
             public_url: "http://127.0.0.1:8080".into(),
             limits: Limits::default(),
             rooms: pages::RoomHub::default(),
+            sms: sms::SmsSender::default(),
         })
+    }
+
+    /// Sends text messages through an SMS gateway over HTTP instead of the log.
+    pub fn with_sms_gateway(mut self, url: &str) -> Self {
+        self.sms = sms::SmsSender::gateway(url);
+        self
     }
 
     pub fn with_public_url(mut self, url: &str) -> Self {

@@ -181,6 +181,63 @@ pub async fn track(
     Ok(Json(public_view(&s, record).await?))
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OneTimeCodeRequest {
+    /// The case number.
+    pub number: String,
+    /// A phone number given for one of the case's parties.
+    pub phone: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OneTimeCodeSent {
+    pub message: String,
+}
+
+/// Ask for a one-time code (短信验证码) by SMS, for a citizen without their tracking
+/// code: the case number and a phone given for one of its parties. The code goes only to
+/// that phone and then works as the tracking code for ten minutes (at most three codes
+/// per case in that time; five wrong guesses on a case and its codes stop working). The
+/// answer is the same whether or not the phone matched, so that it tells nothing about
+/// the case.
+#[utoipa::path(post, path = "/api/v1/public/one-time-codes", tag = "public", request_body = OneTimeCodeRequest,
+    responses((status = 202, body = OneTimeCodeSent), (status = 422, body = ErrorBody),
+              (status = 429, body = ErrorBody)))]
+pub async fn one_time_code(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ApiJson(req): ApiJson<OneTimeCodeRequest>,
+) -> Result<(StatusCode, Json<OneTimeCodeSent>), ApiError> {
+    let mut errs = FieldErrors::default();
+    if req.number.trim().is_empty() || req.number.len() > 40 {
+        errs.push(FieldError::new("number", "required", "请输入事项编号"));
+    }
+    let phone = errs.take(concord_domain::person::Phone::parse("phone", &req.phone));
+    errs.into_result()?;
+    if !s.limits.track.allow(ip) {
+        return Err(ApiError::TooManyRequests);
+    }
+    let phone = phone.expect("checked above");
+    match s.store.issue_one_time_code(&req.number, &phone, Timestamp::now()).await? {
+        concord_store::OneTime::Issued { code, phone } => s.sms.send(
+            phone,
+            format!(
+                "【矛盾纠纷调处化解中心】您查询事项{}的验证码为{code},{}分钟内有效。如非本人操作请忽略。",
+                req.number.trim(),
+                concord_store::ONE_TIME_MINUTES
+            ),
+        ),
+        // Saying "too many" only for a matching phone would tell that it matched.
+        concord_store::OneTime::TooMany | concord_store::OneTime::NoMatch => {}
+    }
+    let message = format!(
+        "如果手机号与该事项登记的一致,验证码已发送,{}分钟内有效",
+        concord_store::ONE_TIME_MINUTES
+    );
+    Ok((StatusCode::ACCEPTED, Json(OneTimeCodeSent { message })))
+}
+
 /// The case a citizen names by its number and tracking code. A wrong pair and an unknown
 /// number get the same answer; repeated tries from one address are refused for a while.
 pub(crate) async fn tracked_case(

@@ -43,6 +43,24 @@
     out.hidden = false;
   });
 
+  // No tracking code: a one-time code by SMS to a phone given for the case.
+  const otp = document.getElementById('otp');
+  otp.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    otp.querySelectorAll('.error').forEach((e) => { e.textContent = ''; });
+    const note = otp.querySelector('.notice');
+    note.hidden = true;
+    const { ok, j } = await post('/api/v1/public/one-time-codes', { number: form.number.value.trim(), phone: otp.phone.value.trim() });
+    if (!ok) {
+      const slot = otp.querySelector('[data-for="' + ((j.error || {}).field || 'phone') + '"]') || otp.querySelector('.error');
+      slot.textContent = j.error ? (j.error.fields ? j.error.fields.map((f) => f.message).join(';') : j.error.message) : '请稍后再试';
+      return;
+    }
+    note.textContent = j.message + '。收到后填在上面的“查询码或短信验证码”里。';
+    note.hidden = false;
+    form.code.focus();
+  });
+
   async function post(url, body) {
     const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return { ok: r.ok, j: await r.json().catch(() => ({})) };

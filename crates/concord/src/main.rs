@@ -46,6 +46,10 @@ enum Command {
         /// How citizens reach this server, for the QR codes (default: http://LISTEN).
         #[arg(long, env = "CONCORD_PUBLIC_URL")]
         public_url: Option<String>,
+        /// An SMS gateway over HTTP for one-time codes: each message is POSTed as JSON
+        /// `{"phone", "text"}`. Without it messages go to the log (demo mode).
+        #[arg(long, env = "CONCORD_SMS_GATEWAY")]
+        sms_gateway: Option<String>,
     },
     /// Create or upgrade the database schema.
     Migrate,
@@ -182,9 +186,10 @@ async fn run(command: Command, store: &Store) -> Result<()> {
             demo,
             demo_cases,
             public_url,
+            sms_gateway,
         } => {
             let public_url = public_url.unwrap_or_else(|| format!("http://{listen}"));
-            serve(store, listen, demo, demo_cases, &public_url).await
+            serve(store, listen, demo, demo_cases, &public_url, sms_gateway).await
         }
         Command::Optimize => {
             let t = std::time::Instant::now();
@@ -221,6 +226,7 @@ async fn serve(
     demo: bool,
     demo_cases: usize,
     public_url: &str,
+    sms_gateway: Option<String>,
 ) -> Result<()> {
     if demo && store.count_cases().await? == 0 {
         tracing::info!(cases = demo_cases, "loading the demo county 云和县");
@@ -237,9 +243,12 @@ async fn serve(
         "Concord 正在 http://{listen} 提供服务 (数据库:{})",
         store.backend()
     );
-    let state = concord_web::AppState::new(store.clone(), demo)
+    let mut state = concord_web::AppState::new(store.clone(), demo)
         .await?
         .with_public_url(public_url);
+    if let Some(url) = sms_gateway {
+        state = state.with_sms_gateway(&url);
+    }
     concord_web::serve(state, listen).await?;
     Ok(())
 }

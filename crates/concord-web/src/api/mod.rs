@@ -56,6 +56,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::transition))
         .routes(routes!(crate::public::submit))
         .routes(routes!(crate::public::track))
+        .routes(routes!(crate::public::one_time_code))
         .routes(routes!(crate::public::region_qr))
         .routes(routes!(crate::public::org_qr))
         .routes(routes!(mediation::schedule, mediation::list))

@@ -2,7 +2,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::support::{TestApp, read};
+use crate::support::{TestApp, dispute, read};
 
 fn citizen_report() -> Value {
     json!({
@@ -323,5 +323,70 @@ both!(
         assert_eq!(last["actor_name"], "当事人雷小芬(网上评价)");
         let (s, e) = app.post("", "/api/v1/public/ratings", &rating).await;
         assert_eq!(s, StatusCode::CONFLICT, "once only: {e}");
+    }
+);
+
+both!(
+    without_the_tracking_code_a_one_time_code_by_sms_opens_the_case,
+    |app: TestApp| async move {
+        let clerk = app.token("clerk").await;
+        let case = app.create(&clerk, &dispute()).await;
+        let number = case["number"].as_str().unwrap().to_string();
+        let ask = |phone: &'static str| {
+            let (app, number) = (&app, number.clone());
+            async move {
+                app.post(
+                    "",
+                    "/api/v1/public/one-time-codes",
+                    &json!({"number": number, "phone": phone}),
+                )
+                .await
+            }
+        };
+        // A phone not on the case: the same answer, and nothing sent.
+        let (s, b) = ask("13900000000").await;
+        assert_eq!(s, StatusCode::ACCEPTED, "{b}");
+        assert!(app.state.sms.sent().is_empty());
+        let (s, b) = ask("not a phone").await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert_eq!(b["error"]["field"], "phone");
+
+        // The applicant's phone: a six-digit code goes to that phone only.
+        let (s, b) = ask("13800138000").await;
+        assert_eq!(s, StatusCode::ACCEPTED, "{b}");
+        let sent = app.state.sms.sent();
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].phone, "13800138000");
+        let code: String = sent[0]
+            .text
+            .split("验证码为")
+            .nth(1)
+            .unwrap()
+            .chars()
+            .take(6)
+            .collect();
+        assert!(code.chars().all(|c| c.is_ascii_digit()), "{}", sent[0].text);
+        let track = |code: String| {
+            let (app, number) = (&app, number.clone());
+            async move {
+                app.get(
+                    "",
+                    &format!("/api/v1/public/track?number={number}&code={code}"),
+                )
+                .await
+            }
+        };
+        let (s, b) = track(code.clone()).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        assert_eq!(b["number"], number.as_str());
+
+        // Five wrong guesses and the case's codes stop working, the right one too.
+        let wrong = if code == "000000" { "111111" } else { "000000" };
+        for _ in 0..concord_store::ONE_TIME_MAX_ATTEMPTS {
+            let (s, _) = track(wrong.to_string()).await;
+            assert_eq!(s, StatusCode::NOT_FOUND);
+        }
+        let (s, _) = track(code).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "guessed at: no longer good");
     }
 );
