@@ -15,12 +15,14 @@ labelled_enum! {
     /// A mass case (five or more complainants, registered or formed by merging); a
     /// petition to a higher level while a lower one still handles the matter; the same
     /// person petitioning again about the same matter; a unit whose dissatisfied
-    /// follow-ups this half-year reached 3 (an interview, 约谈) or 5 (not advanced).
+    /// follow-ups this half-year reached 3 (an interview, 约谈) or 5 (not advanced); a
+    /// case moved to a category of lower stability risk (with who, and why).
     pub enum AlertKind {
         MassCase = ("mass_case", "群体性纠纷"),
         SkipLevel = ("skip_level", "越级访"),
         RepeatPetition = ("repeat_petition", "重复访"),
         Accountability = ("accountability", "问责预警"),
+        Downgrade = ("downgrade", "调低风险类别"),
     }
 }
 

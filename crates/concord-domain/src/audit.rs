@@ -17,6 +17,8 @@ pub enum EntryKind {
     Event,
     /// Someone was shown a party's full phone or ID number.
     View,
+    /// A closed case's personal data was removed under the retention policy.
+    Anonymise,
 }
 
 impl EntryKind {
@@ -24,6 +26,7 @@ impl EntryKind {
         match self {
             Self::Event => "event",
             Self::View => "view",
+            Self::Anonymise => "anonymise",
         }
     }
 
@@ -31,6 +34,7 @@ impl EntryKind {
         match s {
             "event" => Some(Self::Event),
             "view" => Some(Self::View),
+            "anonymise" => Some(Self::Anonymise),
             _ => None,
         }
     }
@@ -80,7 +84,7 @@ pub fn event_digest(e: &EventContent) -> String {
     sha256_hex(&[&json])
 }
 
-/// The digest of a view entry: the fields of the entry itself.
+/// The digest of an entry that stands for itself (a view, an anonymisation): its fields.
 pub fn view_digest(
     case_id: i64,
     at: i64,

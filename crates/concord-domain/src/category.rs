@@ -64,6 +64,20 @@ labelled_enum! {
     }
 }
 
+impl Category {
+    /// How readily disputes of this kind turn into crowds and petitions (涉稳风险), 1–3:
+    /// land requisition, wage arrears and pollution gather many people at once; land,
+    /// housing, medical and estate disputes often do; the rest seldom. Moving a case to
+    /// a category ranked lower is a downgrade: it needs a reason and is reported.
+    pub fn stability_rank(self) -> u8 {
+        match self {
+            Self::LandRequisition | Self::Labor | Self::Environment => 3,
+            Self::LandForest | Self::HousingHomestead | Self::Medical | Self::PropertyMgmt => 2,
+            _ => 1,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -52,10 +52,21 @@ pub(crate) fn effect(c: &mut Case, action: Action, ctx: &Context) -> Effect {
         }
         Action::Reclassify { category, reason } => {
             let confirmed = category == c.facts.category;
+            let downgraded = category.stability_rank() < c.facts.category.stability_rank();
+            let from = c.facts.category;
             c.facts.category = category;
             c.category_confirmed = true;
-            let reason = optional(reason.as_deref())?;
-            Ok((reason, obj([("confirmed", json!(confirmed))])))
+            // A downgrade lowers the attention the case gets: it must say why.
+            let reason = if downgraded {
+                Some(required("reason", &reason.unwrap_or_default())?)
+            } else {
+                optional(reason.as_deref())?
+            };
+            let mut extra = obj([("confirmed", json!(confirmed))]);
+            if downgraded {
+                extra.insert("downgraded_from".into(), json!(from));
+            }
+            Ok((reason, extra))
         }
         Action::CompleteTask { task, note } => {
             c.open_tasks = c.open_tasks.saturating_sub(1);

@@ -47,6 +47,11 @@ pub(crate) const INSERT_VIEW: &str =
     "INSERT INTO audit_log (kind, case_id, event_seq, at, actor_id, actor_name, detail)
      VALUES ('view', $1, NULL, $2, $3, $4, $5)";
 
+/// Writes an anonymisation entry (by the system) for case `$1` at `$2`.
+pub(crate) const INSERT_ANONYMISE: &str =
+    "INSERT INTO audit_log (kind, case_id, event_seq, at, actor_id, actor_name, detail)
+     VALUES ('anonymise', $1, NULL, $2, NULL, '系统', $3)";
+
 const ENTRY_COLUMNS: &str =
     "a.id, a.kind, a.case_id, a.event_seq, a.at, a.actor_id, a.actor_name, a.detail,
      a.chain_seq, a.digest, a.hash,
@@ -122,7 +127,7 @@ impl EntryRow {
             EntryKind::Event => self
                 .event()
                 .map_or_else(|| "missing".into(), |e| event_digest(&e)),
-            EntryKind::View => view_digest(
+            EntryKind::View | EntryKind::Anonymise => view_digest(
                 self.case_id,
                 self.at,
                 self.actor_id,

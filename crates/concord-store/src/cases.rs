@@ -285,7 +285,40 @@ impl Store {
         if dissatisfied {
             self.accountability_alert(&record.case, now).await?;
         }
+        if let Some(e) = record.events.last()
+            && e.action == concord_domain::lifecycle::ActionKind::Reclassify
+            && e.details.get("downgraded_from").is_some()
+        {
+            self.downgrade_alert(&record.case, e, now).await?;
+        }
         Ok(record)
+    }
+
+    /// Reports a downgrade to the command center and the leaders: who, from what, why.
+    async fn downgrade_alert(
+        &self,
+        c: &concord_domain::case::Case,
+        e: &EventRecord,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let from = e.details["downgraded_from"]
+            .as_str()
+            .and_then(|s| concord_domain::category::Category::parse("from", s).ok())
+            .map_or("", |c| c.label());
+        let a = crate::alerts::NewAlert {
+            kind: concord_domain::alert::AlertKind::Downgrade,
+            level: concord_domain::alert::AlertLevel::Yellow,
+            case_id: Some(c.id),
+            region: c.facts.region.numbering_county(),
+            message: format!(
+                "{}由“{from}”调为“{}”(风险类别调低),操作人{},理由:{}",
+                c.number,
+                c.facts.category.label(),
+                e.actor_name,
+                e.reason.as_deref().unwrap_or("")
+            ),
+        };
+        self.raise_alert(&a, now).await.map(|_| ())
     }
 
     /// A transition and what goes with it (a session, an agreement, a signature),

@@ -29,6 +29,7 @@ pub mod oversight;
 pub mod records;
 mod refs;
 mod register;
+mod retention;
 pub mod room;
 mod routing;
 mod rows;

@@ -74,6 +74,17 @@ enum Command {
     /// The key file's keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Anonymise cases closed longer ago than the retention period: parties' names and
+    /// numbers, the description, messages, records, files. The figures and the timeline
+    /// stay.
+    Retention {
+        /// Keep personal data this many days after a case closes.
+        #[arg(long, env = "CONCORD_RETENTION_DAYS")]
+        older_than_days: u32,
+        /// Only say how many cases would be anonymised.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Take a consistent copy of the database while the server keeps serving.
     Backup {
         /// The new backup file (never overwritten).
@@ -214,6 +225,10 @@ async fn run(command: Command, store: &Store) -> Result<()> {
         Command::Classify(_) => classify_cmd::retrain(store).await,
         Command::Import(args) => import::run(args, store).await,
         Command::Audit(AuditCommand::Verify { since }) => audit_verify(store, since).await,
+        Command::Retention {
+            older_than_days,
+            dry_run,
+        } => retention(store, older_than_days, dry_run).await,
         Command::Keys(KeysCommand::Rotate) | Command::Backup { .. } | Command::Restore { .. } => {
             unreachable!("handled in main")
         }
@@ -270,6 +285,18 @@ async fn rotate(
         key_file.display(),
         aside.display()
     );
+    Ok(())
+}
+
+async fn retention(store: &Store, days: u32, dry_run: bool) -> Result<()> {
+    let now = Timestamp::now();
+    let cutoff = now.checked_sub(jiff::SignedDuration::from_hours(24 * i64::from(days)))?;
+    let n = store.anonymise_closed(cutoff, dry_run, now).await?;
+    if dry_run {
+        println!("办结超过 {days} 天、尚未匿名化的事项:{n} 件(未作改动)");
+    } else {
+        println!("已匿名化 {n} 件办结超过 {days} 天的事项;统计数字和办理记录保留");
+    }
     Ok(())
 }
 

@@ -122,9 +122,10 @@ pub fn sample(kind: ActionKind, n: u8) -> Action {
         },
         ActionKind::Archive => Action::Archive {},
         ActionKind::Withdraw => Action::Withdraw { reason },
+        // A reason always: a downgrade without one is refused by design (tested in the API).
         ActionKind::Reclassify => Action::Reclassify {
             category: Category::ALL[usize::from(n) % Category::ALL.len()],
-            reason: None,
+            reason: Some(reason.clone()),
         },
         ActionKind::Return => Action::Return { reason },
         ActionKind::CompleteTask => Action::CompleteTask {

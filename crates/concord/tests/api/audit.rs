@@ -263,3 +263,139 @@ both!(
         assert!(hits.iter().any(|c| c.case.id == id), "still found by phone");
     }
 );
+
+both!(
+    closed_cases_past_retention_lose_their_personal_data_and_keep_their_figures,
+    |app: TestApp| async move {
+        concord_demo::load(&app.store, 150, jiff::Timestamp::now())
+            .await
+            .unwrap();
+        crate::figures::compare(&app, "before anonymising").await;
+        let old = scalar(
+            &app,
+            "SELECT MIN(c.id) FROM cases c JOIN parties p ON p.case_id = c.id
+        WHERE c.closed_at IS NOT NULL AND p.phone IS NOT NULL
+        AND c.status IN ('closed', 'followed_up', 'archived')",
+        )
+        .await;
+        let before = app.store.case(old).await.unwrap().unwrap();
+        let phone = before.case.facts.parties[0].phone.clone().unwrap();
+        let county = concord_domain::region::RegionCode::parse("r", "331125000000").unwrap();
+        assert!(
+            app.store
+                .search(phone.as_str(), &county, 100)
+                .await
+                .unwrap()
+                .iter()
+                .any(|c| c.case.id == old)
+        );
+
+        let (ok, out, err) = app.concord(&["retention", "--older-than-days", "30", "--dry-run"]);
+        assert!(ok, "{out}{err}");
+        let counted: u64 = out
+            .split("事项:")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(counted > 0, "{out}");
+        assert_eq!(
+            app.store
+                .case(old)
+                .await
+                .unwrap()
+                .unwrap()
+                .case
+                .facts
+                .parties,
+            before.case.facts.parties,
+            "a dry run changes nothing"
+        );
+        let (ok, out, err) = app.concord(&["retention", "--older-than-days", "30"]);
+        assert!(ok, "{out}{err}");
+        assert!(out.contains(&format!("已匿名化 {counted} 件")), "{out}");
+
+        let after = app.store.case(old).await.unwrap().unwrap();
+        for (i, p) in after.case.facts.parties.iter().enumerate() {
+            assert_eq!(p.name, format!("当事人{}", i + 1));
+            assert!(p.phone.is_none() && p.id_number.is_none());
+        }
+        assert!(after.case.facts.description.contains("匿名化"));
+        assert_eq!(
+            after.events.len(),
+            before.events.len(),
+            "the timeline stays"
+        );
+        assert!(
+            !app.store
+                .search(phone.as_str(), &county, 100)
+                .await
+                .unwrap()
+                .iter()
+                .any(|c| c.case.id == old),
+            "no longer found by phone"
+        );
+        crate::figures::compare(&app, "after anonymising").await;
+        let entries = scalar(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE kind = 'anonymise'",
+        )
+        .await;
+        assert_eq!(entries as u64, counted);
+        let (ok, out) = verify(&app, &[]);
+        assert!(ok, "{out}");
+        // Run again: nothing left to do.
+        let (_, out, _) = app.concord(&["retention", "--older-than-days", "30"]);
+        assert!(out.contains("已匿名化 0 件"), "{out}");
+    }
+);
+
+both!(
+    a_downgrade_to_a_lower_risk_category_needs_a_reason_and_is_reported,
+    |app: TestApp| async move {
+        let clerk = app.token("clerk").await;
+        let dispatcher = app.token("dispatcher").await;
+        let id = app.create(&clerk, &dispute()).await["id"].as_i64().unwrap();
+        // Up from 邻里纠纷 to 征地拆迁: no reason needed, nothing reported.
+        let (s, b) = app
+            .act(
+                &dispatcher,
+                id,
+                json!({"action": "reclassify", "category": "land_requisition"}),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+        // Back down: refused without a reason, naming the field.
+        let (s, b) = app
+            .act(
+                &dispatcher,
+                id,
+                json!({"action": "reclassify", "category": "neighbor"}),
+            )
+            .await;
+        assert_eq!(s, 422, "{b}");
+        assert_eq!(b["error"]["field"], "reason");
+        let (s, b) = app.act(&dispatcher, id, json!({"action": "reclassify", "category": "neighbor", "reason": "核实后仅涉及两户相邻通行"})).await;
+        assert_eq!(s, 200, "{b}");
+        let (_, alerts) = app.get(&dispatcher, "/api/v1/alerts").await;
+        let found: Vec<&serde_json::Value> = alerts["items"]
+            .as_array()
+            .or(alerts.as_array())
+            .unwrap()
+            .iter()
+            .filter(|a| a["kind"] == "downgrade" && a["case_id"] == id)
+            .collect();
+        assert_eq!(found.len(), 1, "{alerts}");
+        let msg = found[0]["message"].as_str().unwrap();
+        assert!(
+            msg.contains("征地拆迁")
+                && msg.contains("邻里纠纷")
+                && msg.contains("核实后仅涉及两户相邻通行")
+                && msg.contains("郑国强"),
+            "{msg}"
+        );
+    }
+);

@@ -24,7 +24,7 @@ async fn records_by_scan(app: &TestApp) -> std::collections::BTreeMap<i64, (u32,
         .collect()
 }
 
-async fn compare(app: &TestApp, what: &str) {
+pub(crate) async fn compare(app: &TestApp, what: &str) {
     let kept: std::collections::BTreeMap<i64, (u32, u32)> = app
         .store
         .mediator_loads()
