@@ -185,3 +185,42 @@ both!(
         assert!(html.contains("<html"), "{html}");
     }
 );
+
+both!(
+    text_with_html_or_script_is_shown_escaped_on_every_page,
+    |app: TestApp| async move {
+        let clerk = app.token("clerk").await;
+        let mut case = dispute();
+        let attack = "<script>alert('x')</script><img src=x onerror=alert(1)>";
+        case["description"] = json!(format!("邻居纠纷{attack}墙面开裂"));
+        case["address"] = json!(attack);
+        case["parties"][0]["name"] = json!("王<b>某</b>");
+        let id = app.create(&clerk, &case).await["id"].as_i64().unwrap();
+        let (s, b) = app
+            .act(&clerk, id, json!({"action": "withdraw", "reason": attack}))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (_, cookie) = login(&app, "clerk", concord_demo::DEMO_PASSWORD).await;
+        let cookie = cookie.unwrap();
+        for path in [
+            format!("/cases/{id}"),
+            "/cases".to_string(),
+            format!("/cases?q=墙面开裂"),
+        ] {
+            let (s, html) = page(&app, &cookie, &path).await;
+            assert_eq!(s, StatusCode::OK, "{path}");
+            assert!(
+                !html.contains("<script>alert")
+                    && !html.contains("<img src=x")
+                    && !html.contains("<b>某"),
+                "{path} shows markup unescaped"
+            );
+            if path.starts_with("/cases/") {
+                assert!(
+                    html.contains("&lt;script&gt;") || html.contains("&#60;script&#62;"),
+                    "{path} shows the text escaped"
+                );
+            }
+        }
+    }
+);
