@@ -28,6 +28,7 @@ pub fn may(role: Role, action: ActionKind) -> bool {
         K::FollowUp => &[R::FollowUp],
         K::Withdraw => &[R::Clerk, R::Dispatcher, R::Mediator],
         K::Reclassify => &[R::Dispatcher, R::Clerk],
+        K::AssessRisk => &[R::Dispatcher, R::Leader],
         K::Return => &[R::Mediator, R::DepartmentHandler],
         K::CompleteTask | K::ReturnTask => &[R::DepartmentHandler, R::Mediator, R::Dispatcher],
         K::Merge | K::MergeInto => &[R::Dispatcher, R::Clerk],

@@ -26,6 +26,7 @@ labelled_enum! {
         DenyConfirmation = ("deny_confirmation", "不予确认"),
         Close = ("close", "办结"),
         Reclassify = ("reclassify", "确认或更正类别"),
+        AssessRisk = ("assess_risk", "研判风险等级"),
         Return = ("return", "退回指挥中心"),
         CompleteTask = ("complete_task", "协办完成"),
         ReturnTask = ("return_task", "协办退回"),
@@ -149,6 +150,12 @@ pub enum Action {
     /// 确认或更正类别: the dispatcher's word on the category (a training example).
     Reclassify {
         category: Category,
+        #[serde(default)]
+        reason: Option<String>,
+    },
+    /// 研判: the command center sets the case's risk level; lowering it needs a reason.
+    AssessRisk {
+        level: crate::case::RiskLevel,
         #[serde(default)]
         reason: Option<String>,
     },
@@ -311,6 +318,7 @@ impl Action {
             Self::Archive {} => K::Archive,
             Self::Withdraw { .. } => K::Withdraw,
             Self::Reclassify { .. } => K::Reclassify,
+            Self::AssessRisk { .. } => K::AssessRisk,
             Self::Return { .. } => K::Return,
             Self::CompleteTask { .. } => K::CompleteTask,
             Self::ReturnTask { .. } => K::ReturnTask,

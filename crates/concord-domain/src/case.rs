@@ -12,6 +12,29 @@ use crate::region::{RegionCode, RegionLevel};
 use crate::{FieldError, FieldErrors};
 
 labelled_enum! {
+    /// How likely a case is to turn into a crowd, a petition or worse (风险等级), as the
+    /// command center judges it; lowering it needs a reason and is reported.
+    pub enum RiskLevel {
+        Low = ("low", "低风险"),
+        Yellow = ("yellow", "黄色"),
+        Orange = ("orange", "橙色"),
+        Red = ("red", "红色"),
+    }
+}
+
+impl RiskLevel {
+    /// Low 0 … red 3.
+    pub fn rank(self) -> u8 {
+        match self {
+            Self::Low => 0,
+            Self::Yellow => 1,
+            Self::Orange => 2,
+            Self::Red => 3,
+        }
+    }
+}
+
+labelled_enum! {
     pub enum CaseKind {
         Dispute = ("dispute", "矛盾纠纷"),
         Petition = ("petition", "信访事项"),
@@ -447,6 +470,8 @@ pub struct Case {
     pub follow_up_due: Option<Timestamp>,
     /// Whether the agreement is kept, as follow-up found.
     pub performance: Option<crate::action::Performance>,
+    /// The command center's judgement of how likely it is to turn (风险等级), once made.
+    pub risk_level: Option<RiskLevel>,
     /// Bumped by every transition; a write against a stale version is refused.
     pub version: i64,
 }

@@ -68,6 +68,22 @@ pub(crate) fn effect(c: &mut Case, action: Action, ctx: &Context) -> Effect {
             }
             Ok((reason, extra))
         }
+        Action::AssessRisk { level, reason } => {
+            let before = c.risk_level;
+            let lowered = before.is_some_and(|b| level.rank() < b.rank());
+            c.risk_level = Some(level);
+            // Lowering the attention a case gets must say why.
+            let reason = if lowered {
+                Some(required("reason", &reason.unwrap_or_default())?)
+            } else {
+                optional(reason.as_deref())?
+            };
+            let mut extra = Map::new();
+            if let (true, Some(b)) = (lowered, before) {
+                extra.insert("downgraded_from".into(), json!(b));
+            }
+            Ok((reason, extra))
+        }
         Action::CompleteTask { task, note } => {
             c.open_tasks = c.open_tasks.saturating_sub(1);
             let note = required("note", &note)?;

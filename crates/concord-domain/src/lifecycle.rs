@@ -22,6 +22,7 @@ pub fn allowed_actions(s: Status) -> &'static [ActionKind] {
             K::Accept,
             K::Reject,
             K::Reclassify,
+            K::AssessRisk,
             K::Merge,
             K::MergeInto,
             K::Withdraw,
@@ -29,6 +30,7 @@ pub fn allowed_actions(s: Status) -> &'static [ActionKind] {
         Status::Accepted | Status::Escalated => &[
             K::Assign,
             K::Reclassify,
+            K::AssessRisk,
             K::Merge,
             K::MergeInto,
             K::Suspend,
@@ -46,6 +48,7 @@ pub fn allowed_actions(s: Status) -> &'static [ActionKind] {
             K::CompleteTask,
             K::ReturnTask,
             K::Reclassify,
+            K::AssessRisk,
             K::ScheduleSession,
             K::RecordSession,
             K::CancelSession,
@@ -65,6 +68,7 @@ pub fn allowed_actions(s: Status) -> &'static [ActionKind] {
             K::CompleteTask,
             K::ReturnTask,
             K::Reclassify,
+            K::AssessRisk,
             K::ScheduleSession,
             K::RecordSession,
             K::CancelSession,
@@ -82,6 +86,7 @@ pub fn allowed_actions(s: Status) -> &'static [ActionKind] {
             K::EscalateTier,
             K::Refer,
             K::Reclassify,
+            K::AssessRisk,
             K::Suspend,
             K::Resume,
             K::Withdraw,
@@ -92,6 +97,7 @@ pub fn allowed_actions(s: Status) -> &'static [ActionKind] {
             K::CompleteTask,
             K::ReturnTask,
             K::Reclassify,
+            K::AssessRisk,
             K::ScheduleSession,
             K::RecordSession,
             K::CancelSession,
@@ -104,7 +110,7 @@ pub fn allowed_actions(s: Status) -> &'static [ActionKind] {
             K::DenyExtension,
             K::Withdraw,
         ],
-        Status::Confirming => &[K::Confirm, K::DenyConfirmation],
+        Status::Confirming => &[K::Confirm, K::DenyConfirmation, K::AssessRisk],
         Status::Referred => &[K::Close],
         Status::Closed => &[K::FollowUp, K::Reopen],
         Status::FollowedUp => &[K::Archive, K::Reopen],
@@ -132,6 +138,7 @@ pub fn target(from: Status, a: ActionKind) -> Status {
         K::FollowUp => Status::FollowedUp,
         K::Archive => Status::Archived,
         K::Reclassify
+        | K::AssessRisk
         | K::CompleteTask
         | K::ReturnTask
         | K::Merge
@@ -245,6 +252,7 @@ pub fn register(facts: NewCase, number: String, ctx: &Context) -> (Case, EventDr
         agreement_signed: false,
         follow_up_due: None,
         performance: None,
+        risk_level: None,
         version: 1,
     };
     let event = EventDraft {
@@ -318,6 +326,7 @@ fn snapshot(c: &Case) -> Map<String, Value> {
         ("round", json!(c.round)),
         ("agreement_version", json!(c.agreement_version)),
         ("agreement_signed", json!(c.agreement_signed)),
+        ("risk_level", json!(c.risk_level)),
     ])
 }
 

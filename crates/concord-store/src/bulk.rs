@@ -31,7 +31,8 @@ const CASE_HEAD: &str = "INSERT INTO cases (number, county_code, year, seq, kind
     clock_start, deadline, acceptance_due, statutory_deadline, outcome, closed_at, satisfaction,
     version, township_code, category_confirmed, intake_window, petition, transfer, source,
     external_ref, tracking_hash, repeat_of, skip_level_of, suspended_since, pending_extension,
-    extensions, round, agreement_version, agreement_signed, follow_up_due, performance) VALUES ";
+    extensions, round, agreement_version, agreement_signed, follow_up_due, performance,
+    risk_level) VALUES ";
 
 const PARTY_HEAD: &str = "INSERT INTO parties (case_id, ordinal, role, kind, name, phone,
     id_number, phone_key, id_key) VALUES ";
@@ -144,6 +145,7 @@ fn case_row(b: &BuiltCase) -> Vec<Arg> {
         Arg::Bool(c.agreement_signed),
         ts(c.follow_up_due),
         Arg::OptText(c.performance.map(|p| p.as_str().to_string())),
+        Arg::OptText(c.risk_level.map(|r| r.as_str().to_string())),
     ]
 }
 

@@ -79,7 +79,7 @@ pub(crate) const CASE_COLUMNS: &str = "id, number, kind, channel, category, desc
     external_ref, repeat_of, skip_level_of, merged_into,
     (SELECT COUNT(*) FROM case_tasks t WHERE t.case_id = cases.id AND t.status = 'open') AS open_tasks,
     suspended_since, pending_extension, extensions, round, agreement_version, agreement_signed,
-    follow_up_due, performance";
+    follow_up_due, performance, risk_level";
 
 pub(crate) const UPDATE_CASE: &str =
     "UPDATE cases SET complexity = $1, level = $2, tier = $3, status = $4,
@@ -87,8 +87,8 @@ pub(crate) const UPDATE_CASE: &str =
     deadline = $10, statutory_deadline = $11, outcome = $12, closed_at = $13, satisfaction = $14,
     version = $15, category = $16, category_confirmed = $17, complainants = $18, merged_into = $19,
     suspended_since = $20, pending_extension = $21, extensions = $22, round = $23,
-    agreement_version = $24, agreement_signed = $25, follow_up_due = $26, performance = $27
-    WHERE id = $28 AND version = $29";
+    agreement_version = $24, agreement_signed = $25, follow_up_due = $26, performance = $27,
+    risk_level = $28 WHERE id = $29 AND version = $30";
 
 pub(crate) const INSERT_EVENT: &str =
     "INSERT INTO case_events (case_id, seq, at, actor_id, actor_name, action,
@@ -286,7 +286,11 @@ impl Store {
             self.accountability_alert(&record.case, now).await?;
         }
         if let Some(e) = record.events.last()
-            && e.action == concord_domain::lifecycle::ActionKind::Reclassify
+            && matches!(
+                e.action,
+                concord_domain::lifecycle::ActionKind::Reclassify
+                    | concord_domain::lifecycle::ActionKind::AssessRisk
+            )
             && e.details.get("downgraded_from").is_some()
         {
             self.downgrade_alert(&record.case, e, now).await?;
@@ -301,19 +305,29 @@ impl Store {
         e: &EventRecord,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let from = e.details["downgraded_from"]
-            .as_str()
-            .and_then(|s| concord_domain::category::Category::parse("from", s).ok())
-            .map_or("", |c| c.label());
+        use concord_domain::case::RiskLevel;
+        use concord_domain::category::Category;
+        let from = e.details["downgraded_from"].as_str().unwrap_or_default();
+        let what = match e.action {
+            concord_domain::lifecycle::ActionKind::AssessRisk => format!(
+                "风险等级由“{}”调为“{}”",
+                RiskLevel::parse("from", from).map_or("", |r| r.label()),
+                c.risk_level.map_or("", |r| r.label())
+            ),
+            _ => format!(
+                "由“{}”调为“{}”(风险类别调低)",
+                Category::parse("from", from).map_or("", |c| c.label()),
+                c.facts.category.label()
+            ),
+        };
         let a = crate::alerts::NewAlert {
             kind: concord_domain::alert::AlertKind::Downgrade,
             level: concord_domain::alert::AlertLevel::Yellow,
             case_id: Some(c.id),
             region: c.facts.region.numbering_county(),
             message: format!(
-                "{}由“{from}”调为“{}”(风险类别调低),操作人{},理由:{}",
+                "{}{what},操作人{},理由:{}",
                 c.number,
-                c.facts.category.label(),
                 e.actor_name,
                 e.reason.as_deref().unwrap_or("")
             ),
@@ -437,6 +451,7 @@ where
         .bind(c.agreement_signed)
         .bind(ts(c.follow_up_due))
         .bind(c.performance.map(|p| p.as_str()))
+        .bind(c.risk_level.map(|r| r.as_str()))
         .bind(c.id)
         .bind(old_version)
 }

@@ -24,7 +24,7 @@ pub(crate) fn parse_categories(s: &str) -> Result<Vec<Category>, StoreError> {
 use concord_domain::action::Performance;
 use concord_domain::case::{
     Case, CaseKind, Channel, Complexity, Level, NewCase, Outcome, Party, PartyKind, PartyRole,
-    Satisfaction, Status, Tier,
+    RiskLevel, Satisfaction, Status, Tier,
 };
 use concord_domain::intake::{Intake, Window};
 use concord_domain::lifecycle::{ActionKind, EventDraft};
@@ -81,6 +81,7 @@ pub(crate) struct CaseRow {
     pub agreement_signed: bool,
     pub follow_up_due: Option<i64>,
     pub performance: Option<String>,
+    pub risk_level: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -208,6 +209,7 @@ pub(crate) fn case_from_rows(
         agreement_signed: r.agreement_signed,
         follow_up_due: ts(r.follow_up_due),
         performance: opt(r.performance, |s| Performance::parse("performance", s))?,
+        risk_level: opt(r.risk_level, |s| RiskLevel::parse("risk_level", s))?,
         version: r.version,
     })
 }

@@ -340,7 +340,10 @@ async fn public_view(
         .filter(|e| {
             !matches!(
                 e.action,
-                ActionKind::Reclassify | ActionKind::CompleteTask | ActionKind::ReturnTask
+                ActionKind::Reclassify
+                    | ActionKind::AssessRisk
+                    | ActionKind::CompleteTask
+                    | ActionKind::ReturnTask
             )
         })
         .map(|e| {

@@ -129,6 +129,8 @@ pub struct CaseSummaryView {
     pub follow_up_due: Option<String>,
     /// Whether the agreement is kept, as follow-up found.
     pub performance: Option<concord_domain::action::Performance>,
+    /// The command center's risk level (风险等级), once judged.
+    pub risk_level: Option<concord_domain::case::RiskLevel>,
     pub version: i64,
 }
 
@@ -198,6 +200,7 @@ pub fn summary(c: &Case, now: Timestamp) -> CaseSummaryView {
         agreement_signed: c.agreement_signed,
         follow_up_due: opt_time(c.follow_up_due),
         performance: c.performance,
+        risk_level: c.risk_level,
         version: c.version,
     }
 }

@@ -4,8 +4,8 @@ use concord_domain::action::{FollowUpMethod, Performance};
 use concord_domain::agreement::SignMethod;
 use concord_domain::calendar::WorkCalendar;
 use concord_domain::case::{
-    CaseKind, Channel, Complexity, NewCaseInput, PartyInput, PartyKind, PartyRole, Satisfaction,
-    Status,
+    CaseKind, Channel, Complexity, NewCaseInput, PartyInput, PartyKind, PartyRole, RiskLevel,
+    Satisfaction, Status,
 };
 use concord_domain::category::Category;
 use concord_domain::lifecycle::{
@@ -125,6 +125,10 @@ pub fn sample(kind: ActionKind, n: u8) -> Action {
         // A reason always: a downgrade without one is refused by design (tested in the API).
         ActionKind::Reclassify => Action::Reclassify {
             category: Category::ALL[usize::from(n) % Category::ALL.len()],
+            reason: Some(reason.clone()),
+        },
+        ActionKind::AssessRisk => Action::AssessRisk {
+            level: RiskLevel::ALL[usize::from(n) % RiskLevel::ALL.len()],
             reason: Some(reason.clone()),
         },
         ActionKind::Return => Action::Return { reason },

@@ -3,7 +3,7 @@
 
 use concord_domain::access::may;
 use concord_domain::action::{FollowUpMethod, Performance, ReferralTarget};
-use concord_domain::case::{Complexity, Level, Satisfaction, Tier};
+use concord_domain::case::{Complexity, Level, RiskLevel, Satisfaction, Tier};
 use concord_domain::category::Category;
 use concord_domain::lifecycle::ActionKind;
 use concord_domain::org::Role;
@@ -126,6 +126,7 @@ pub struct Choices {
     pub tasks: Vec<Opt>,
     pub complexity: Complexity,
     pub category: Category,
+    pub risk_level: Option<RiskLevel>,
     /// Where the routing rules send the case, when it is to be assigned.
     pub level: Option<Level>,
     pub tier: Option<Tier>,
@@ -206,6 +207,26 @@ fn fields(a: ActionKind, c: &Choices) -> Option<Spec> {
                 )
                 .required(),
                 Field::new("reason", "说明", Input::Text),
+            ],
+            None,
+        ),
+        K::AssessRisk => (
+            vec![
+                Field::new(
+                    "level",
+                    "风险等级",
+                    select(
+                        opts(
+                            RiskLevel::ALL,
+                            RiskLevel::as_str,
+                            RiskLevel::label,
+                            c.risk_level,
+                        ),
+                        None,
+                    ),
+                )
+                .required(),
+                Field::new("reason", "研判依据(调低等级时必填)", Input::Text),
             ],
             None,
         ),

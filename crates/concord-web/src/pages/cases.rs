@@ -424,6 +424,7 @@ pub async fn page(
             .collect(),
         complexity: c.facts.complexity,
         category: c.facts.category,
+        risk_level: c.risk_level,
         level: route.as_ref().map(|d| d.level),
         tier: route.as_ref().map(|d| d.tier),
     };

@@ -399,3 +399,52 @@ both!(
         );
     }
 );
+
+both!(
+    the_risk_level_is_judged_by_the_command_center_and_lowering_it_is_reported,
+    |app: TestApp| async move {
+        let clerk = app.token("clerk").await;
+        let dispatcher = app.token("dispatcher").await;
+        let id = app.create(&clerk, &dispute()).await["id"].as_i64().unwrap();
+        let (s, b) = app
+            .act(&clerk, id, json!({"action": "assess_risk", "level": "red"}))
+            .await;
+        assert_eq!(s, 403, "a clerk does not judge risk: {b}");
+        let (s, b) = app
+            .act(
+                &dispatcher,
+                id,
+                json!({"action": "assess_risk", "level": "red", "reason": "扬言聚集"}),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+        assert_eq!(b["risk_level"], "red");
+        let (s, b) = app
+            .act(
+                &dispatcher,
+                id,
+                json!({"action": "assess_risk", "level": "yellow"}),
+            )
+            .await;
+        assert_eq!(s, 422, "{b}");
+        assert_eq!(b["error"]["field"], "reason");
+        let (s, b) = app.act(&dispatcher, id, json!({"action": "assess_risk", "level": "yellow", "reason": "双方已同意调解,情绪平稳"})).await;
+        assert_eq!(s, 200, "{b}");
+        assert_eq!(b["risk_level"], "yellow");
+        let (_, alerts) = app.get(&dispatcher, "/api/v1/alerts").await;
+        let msgs: Vec<&str> = alerts["items"]
+            .as_array()
+            .or(alerts.as_array())
+            .unwrap()
+            .iter()
+            .filter(|a| a["kind"] == "downgrade" && a["case_id"] == id)
+            .map(|a| a["message"].as_str().unwrap())
+            .collect();
+        assert_eq!(msgs.len(), 1, "{alerts}");
+        assert!(
+            msgs[0].contains("红色") && msgs[0].contains("黄色") && msgs[0].contains("情绪平稳"),
+            "{}",
+            msgs[0]
+        );
+    }
+);

@@ -205,7 +205,7 @@ both!(
         for path in [
             format!("/cases/{id}"),
             "/cases".to_string(),
-            format!("/cases?q=墙面开裂"),
+            "/cases?q=墙面开裂".to_string(),
         ] {
             let (s, html) = page(&app, &cookie, &path).await;
             assert_eq!(s, StatusCode::OK, "{path}");
