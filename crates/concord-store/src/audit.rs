@@ -1,5 +1,5 @@
 //! The tamper-evident record (see `concord_domain::audit`): entries are written in the
-//! same transaction as what they record (a trigger for timeline events, `record_view`
+//! same transaction as what they record (a trigger for timeline events, `reveal_party`
 //! for views of personal data) and sealed into the chain shortly after, by one sealer at
 //! a time. Sealing after commit keeps concurrent writers from queueing on the chain's
 //! head; an entry is unsealed for at most one sealing interval.
@@ -162,33 +162,6 @@ pub struct AuditReport {
 }
 
 impl Store {
-    /// Records that `by` was shown a party's full personal data.
-    pub async fn record_view(
-        &self,
-        case_id: i64,
-        by: &Actor,
-        detail: &str,
-        now: Timestamp,
-    ) -> Result<(), StoreError> {
-        let (who, user, detail, at) = (
-            by.name.clone(),
-            by.user_id,
-            detail.to_string(),
-            to_micros(now),
-        );
-        crate::writer::write_tx!(self, |conn| {
-            sqlx::query(INSERT_VIEW)
-                .bind(case_id)
-                .bind(at)
-                .bind(user)
-                .bind(who)
-                .bind(detail)
-                .execute(&mut *conn)
-                .await?;
-            Ok::<(), StoreError>(())
-        })
-    }
-
     /// A party's full phone and ID numbers, for `by`; the view is on the record before
     /// the numbers are returned. None when the case has no such party.
     pub async fn reveal_party(
@@ -217,19 +190,11 @@ impl Store {
                 }
                 Ok::<_, StoreError>(row)
             })?;
-        let open = |v: Option<String>| {
-            v.map(|v| {
-                self.party_key
-                    .open(&v)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))
-            })
-            .transpose()
-        };
         row.map(|(name, phone, id_number)| {
             Ok(RevealedParty {
                 name,
-                phone: open(phone)?,
-                id_number: open(id_number)?,
+                phone: self.party_key.open_column(phone)?,
+                id_number: self.party_key.open_column(id_number)?,
             })
         })
         .transpose()

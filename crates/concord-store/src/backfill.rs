@@ -39,14 +39,7 @@ impl Store {
     pub async fn reseal_parties(&self) -> Result<u64, StoreError> {
         let (key, mut after, mut total) = (self.party_key.clone(), 0i64, 0u64);
         let reseal = |v: &Option<String>| -> Result<Option<String>, StoreError> {
-            v.as_deref()
-                .map(|v| {
-                    Ok(key.seal(
-                        &key.open(v)
-                            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                    ))
-                })
-                .transpose()
+            Ok(key.open_column(v.clone())?.map(|plain| key.seal(&plain)))
         };
         loop {
             let rows: Vec<(i64, Option<String>, Option<String>)> = with_db!(self, pool => {

@@ -208,16 +208,8 @@ impl Store {
 
     /// A party row with its phone and ID numbers opened.
     fn open_party(&self, mut p: PartyRow) -> Result<PartyRow, StoreError> {
-        let open = |v: Option<String>| {
-            v.map(|v| {
-                self.party_key
-                    .open(&v)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))
-            })
-            .transpose()
-        };
-        p.phone = open(p.phone)?;
-        p.id_number = open(p.id_number)?;
+        p.phone = self.party_key.open_column(p.phone)?;
+        p.id_number = self.party_key.open_column(p.id_number)?;
         Ok(p)
     }
 

@@ -222,6 +222,19 @@ impl PartyKey {
         String::from_utf8(plain).map_err(|_| bad())
     }
 
+    /// Opens an optional stored column; a value no key opens is corruption.
+    pub(crate) fn open_column(
+        &self,
+        stored: Option<String>,
+    ) -> Result<Option<String>, crate::StoreError> {
+        stored
+            .map(|v| {
+                self.open(&v)
+                    .map_err(|e| crate::StoreError::Corrupt(e.to_string()))
+            })
+            .transpose()
+    }
+
     /// Whether a stored value is not (yet) sealed under the key in use.
     pub fn needs_resealing(&self, stored: &str) -> bool {
         let current = &self.0.encryption[0].id;

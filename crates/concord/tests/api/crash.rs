@@ -10,7 +10,7 @@ use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::support::{TestApp, dispute};
+use crate::support::{TestApp, bearer, dispute};
 
 const PASSWORD: &str = "crash-test-pw";
 /// Acknowledged registrations to wait for before the kill.
@@ -55,19 +55,6 @@ async fn start(app: &TestApp) -> (Child, String) {
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-}
-
-async fn login(c: &Client, base: &str) -> String {
-    let r: Value = c
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"username": "crash", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    r["token"].as_str().expect("logged in").to_string()
 }
 
 #[derive(Default)]
@@ -167,7 +154,7 @@ both!(
         assert!(ok, "{out}{err}");
         let (mut server, base) = start(&app).await;
         let c = Client::new();
-        let token = login(&c, &base).await;
+        let token = bearer(&c, &base, "crash", PASSWORD).await;
         let acked = Arc::new(Mutex::new(Acked::default()));
         let clients: Vec<_> = (0..CLIENTS)
             .map(|_| {
@@ -191,7 +178,7 @@ both!(
         assert!(acked.cases.len() >= ACKED_BEFORE_KILL);
 
         let (mut server, base) = start(&app).await;
-        let token = login(&c, &base).await;
+        let token = bearer(&c, &base, "crash", PASSWORD).await;
         for (id, number) in &acked.cases {
             let r = c
                 .get(format!("{base}/api/v1/cases/{id}"))

@@ -8,7 +8,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::support::{TestApp, dispute};
+use crate::support::{TestApp, bearer, dispute};
 
 const ROLES: [&str; 9] = [
     "clerk",
@@ -37,15 +37,7 @@ async fn user(app: &TestApp, admin: &str, role: &str, region: &str) -> String {
         )
         .await;
     assert!(s.is_success(), "{body}");
-    let (s, body) = app
-        .post_raw(
-            "",
-            "/api/v1/auth/login",
-            &json!({"username": username, "password": "matrix-pass-1"}).to_string(),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{body}");
-    body["token"].as_str().unwrap().to_string()
+    bearer(&app.client, &app.base, &username, "matrix-pass-1").await
 }
 
 /// Every (method, path) of the API that names one case by `{id}`.

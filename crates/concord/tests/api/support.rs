@@ -145,18 +145,7 @@ impl TestApp {
 
     /// Logs in as a demo account and returns its bearer token.
     pub async fn token(&self, user: &str) -> String {
-        let r = self
-            .client
-            .post(self.url("/api/v1/auth/login"))
-            .json(&json!({"username": user, "password": concord_demo::DEMO_PASSWORD}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK, "login {user}");
-        r.json::<Value>().await.unwrap()["token"]
-            .as_str()
-            .unwrap()
-            .to_string()
+        bearer(&self.client, &self.base, user, concord_demo::DEMO_PASSWORD).await
     }
 
     pub async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
@@ -313,6 +302,21 @@ impl Drop for TestApp {
             None => {}
         }
     }
+}
+
+/// Logs in at a server and returns the bearer token (asserting 200).
+pub async fn bearer(client: &Client, base: &str, user: &str, password: &str) -> String {
+    let r = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"username": user, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "login {user}");
+    r.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 /// A valid dispute in 大坪社区, 白龙山街道, 云和县.
