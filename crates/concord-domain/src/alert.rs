@@ -16,13 +16,15 @@ labelled_enum! {
     /// petition to a higher level while a lower one still handles the matter; the same
     /// person petitioning again about the same matter; a unit whose dissatisfied
     /// follow-ups this half-year reached 3 (an interview, 约谈) or 5 (not advanced); a
-    /// case moved to a category of lower stability risk (with who, and why).
+    /// case moved to a category of lower stability risk (with who, and why); a case whose
+    /// escalation risk scores red on registration (with the reasons).
     pub enum AlertKind {
         MassCase = ("mass_case", "群体性纠纷"),
         SkipLevel = ("skip_level", "越级访"),
         RepeatPetition = ("repeat_petition", "重复访"),
         Accountability = ("accountability", "问责预警"),
         Downgrade = ("downgrade", "调低风险类别"),
+        HighRisk = ("high_risk", "高风险预警"),
     }
 }
 

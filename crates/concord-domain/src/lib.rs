@@ -24,6 +24,7 @@ pub mod mediator;
 pub mod org;
 pub mod person;
 pub mod region;
+pub mod risk;
 pub mod routing;
 pub mod session;
 pub mod time;

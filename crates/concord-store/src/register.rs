@@ -101,6 +101,20 @@ impl Store {
     ) -> Result<(), StoreError> {
         let county = c.facts.region.numbering_county();
         let mut alerts = Vec::new();
+        let risk = concord_domain::risk::assess(c, &Default::default(), now);
+        if risk.level == concord_domain::case::RiskLevel::Red {
+            let why: Vec<&str> = risk.reasons.iter().map(|r| r.text.as_str()).collect();
+            alerts.push((
+                AlertKind::HighRisk,
+                AlertLevel::Red,
+                format!(
+                    "{}矛盾激化风险高({}分):{}",
+                    c.number,
+                    risk.score,
+                    why.join(";")
+                ),
+            ));
+        }
         if c.is_mass() {
             alerts.push((
                 AlertKind::MassCase,

@@ -144,6 +144,8 @@ pub struct CaseView {
     pub parties: Vec<PartyView>,
     pub allowed_actions: Vec<ActionKind>,
     pub events: Vec<EventView>,
+    /// How likely the open case is to turn, and why (None once it is no longer open).
+    pub risk: Option<concord_domain::risk::RiskAssessment>,
 }
 
 pub fn summary(c: &Case, now: Timestamp) -> CaseSummaryView {
@@ -224,6 +226,10 @@ pub fn case_view(r: CaseRecord, now: Timestamp) -> CaseView {
             })
             .collect(),
         allowed_actions: allowed_actions(c.status).to_vec(),
+        risk: c
+            .status
+            .is_open()
+            .then(|| concord_domain::risk::assess(c, &Default::default(), now)),
         events: r.events.into_iter().map(event_view).collect(),
     }
 }

@@ -5,3 +5,4 @@ mod audit;
 mod calendar;
 mod figures;
 mod lifecycle;
+mod risk;

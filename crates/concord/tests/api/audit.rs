@@ -448,3 +448,48 @@ both!(
         );
     }
 );
+
+both!(
+    an_open_case_carries_its_escalation_risk_and_a_red_one_is_an_alert_at_once,
+    |app: TestApp| async move {
+        let clerk = app.token("clerk").await;
+        let quiet = app.create(&clerk, &dispute()).await;
+        assert_eq!(quiet["risk"]["level"], "low", "{quiet}");
+        let mut hot = dispute();
+        hot["description"] = json!("拖欠工资半年,再不给钱就去北京上访,还要喝农药");
+        hot["category"] = json!("labor");
+        hot["complainants"] = json!(12);
+        let case = app.create(&clerk, &hot).await;
+        let risk = &case["risk"];
+        assert_eq!(risk["level"], "red", "{case}");
+        assert_eq!(risk["score"], 35 + 25 + 25 + 10);
+        let reasons: Vec<&str> = risk["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["text"].as_str().unwrap())
+            .collect();
+        assert!(
+            reasons.iter().any(|r| r.contains("喝农药"))
+                && reasons.iter().any(|r| r.contains("12人")),
+            "{reasons:?}"
+        );
+        let dispatcher = app.token("dispatcher").await;
+        let (_, alerts) = app.get(&dispatcher, "/api/v1/alerts").await;
+        let id = case["id"].as_i64().unwrap();
+        let high: Vec<&serde_json::Value> = alerts["items"]
+            .as_array()
+            .or(alerts.as_array())
+            .unwrap()
+            .iter()
+            .filter(|a| a["kind"] == "high_risk" && a["case_id"] == id)
+            .collect();
+        assert_eq!(high.len(), 1, "{alerts}");
+        assert_eq!(high[0]["level"], "red");
+        assert!(high[0]["message"].as_str().unwrap().contains("去北京"));
+        assert!(
+            alerts.to_string().matches("high_risk").count() == 1,
+            "the quiet case raised none"
+        );
+    }
+);
