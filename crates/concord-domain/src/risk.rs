@@ -109,7 +109,7 @@ pub fn assess(c: &Case, signals: &Signals, now: Timestamp) -> RiskAssessment {
     if let Some(w) = found(text, GATHERING) {
         add(25, format!("描述中扬言聚集(“{w}”)"));
     }
-    reasons.sort_by(|a, b| b.weight.cmp(&a.weight));
+    reasons.sort_by_key(|r| std::cmp::Reverse(r.weight));
     let score = reasons.iter().map(|r| r.weight).sum::<u32>().min(100);
     RiskAssessment {
         score,
