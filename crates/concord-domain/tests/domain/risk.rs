@@ -49,7 +49,7 @@ fn threats_of_self_harm_beijing_and_gathering_are_each_named() {
 fn many_complainants_a_large_sum_and_a_crowd_prone_category_add_up() {
     let c = case(|f| {
         f.complainants = 30;
-        f.amount_fen = Some(2_000_000_00);
+        f.amount_fen = Some(200_000_000);
         f.category = Category::Labor;
     });
     let a = assess(&c, &Signals::default(), now());
