@@ -45,5 +45,7 @@ pub async fn load(store: &Store, cases: usize, now: Timestamp) -> Result<Loaded,
     };
     routing::seed(store, &directory.orgs).await?;
     loaded.cases = cases::load(store, &regions, &directory, cases, now).await?;
+    // Chain the history's audit entries now, not in the first minutes of serving.
+    store.seal_audit().await?;
     Ok(loaded)
 }

@@ -17,7 +17,8 @@ labelled_enum! {
     /// person petitioning again about the same matter; a unit whose dissatisfied
     /// follow-ups this half-year reached 3 (an interview, 约谈) or 5 (not advanced); a
     /// case moved to a category of lower stability risk (with who, and why); a case whose
-    /// escalation risk scores red on registration (with the reasons).
+    /// escalation risk scores red on registration (with the reasons); a category rising
+    /// in a township far above its own history (see `surge`).
     pub enum AlertKind {
         MassCase = ("mass_case", "群体性纠纷"),
         SkipLevel = ("skip_level", "越级访"),
@@ -25,6 +26,7 @@ labelled_enum! {
         Accountability = ("accountability", "问责预警"),
         Downgrade = ("downgrade", "调低风险类别"),
         HighRisk = ("high_risk", "高风险预警"),
+        Surge = ("surge", "异常增多"),
     }
 }
 

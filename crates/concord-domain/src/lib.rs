@@ -27,6 +27,7 @@ pub mod region;
 pub mod risk;
 pub mod routing;
 pub mod session;
+pub mod surge;
 pub mod time;
 
 pub use error::{FieldError, FieldErrors};

@@ -35,6 +35,7 @@ mod routing;
 mod rows;
 pub mod search;
 pub mod seen;
+pub mod surges;
 mod tasks;
 mod tracking;
 mod writer;

@@ -148,6 +148,7 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
         state.classifier.clone(),
     ));
     tokio::spawn(keep_sealing(state.store.clone()));
+    tokio::spawn(keep_watching_surges(state.store.clone()));
     tracing::info!(%addr, backend = state.store.backend(), demo = state.demo, "Concord is serving");
     serve_on(listener, state).await
 }
@@ -163,6 +164,37 @@ async fn keep_sealing(store: concord_store::Store) {
         tick.tick().await;
         if let Err(e) = store.seal_audit().await {
             tracing::warn!(error = %e, "sealing the audit record failed; will try again");
+        }
+    }
+}
+
+/// How often every county is checked for surges.
+const SURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Raises an early warning for each new surge, county by county, every hour.
+async fn keep_watching_surges(store: concord_store::Store) {
+    let mut tick = tokio::time::interval(SURGE_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let counties = match store.region_codes().await {
+            Ok(codes) => codes
+                .into_iter()
+                .filter(|c| c.level() == concord_domain::region::RegionLevel::County),
+            Err(e) => {
+                tracing::warn!(error = %e, "listing counties for the surge check failed");
+                continue;
+            }
+        };
+        for county in counties {
+            match store
+                .raise_surge_alerts(&county, jiff::Timestamp::now())
+                .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(%county, raised = n, "surges raised as early warnings"),
+                Err(e) => tracing::warn!(%county, error = %e, "the surge check failed"),
+            }
         }
     }
 }

@@ -14,6 +14,7 @@ pub(crate) mod party;
 mod routing;
 mod search;
 mod seen;
+mod surges;
 
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -69,6 +70,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(mediation::signature_image))
         .routes(routes!(party::issue))
         .routes(routes!(party::reveal))
+        .routes(routes!(surges::surges))
         .routes(routes!(party::view))
         .routes(routes!(party::sign))
         .routes(routes!(documents::generate, documents::list))

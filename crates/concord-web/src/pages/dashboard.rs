@@ -59,6 +59,8 @@ struct DashboardPage {
     shares: Vec<(&'static str, String, String)>,
     categories: Vec<(&'static str, u64)>,
     charts: String,
+    /// Open early warnings (surges, high risk) in the region: (level, label, message).
+    warnings: Vec<(&'static str, &'static str, String)>,
 }
 
 impl DashboardPage {
@@ -142,7 +144,18 @@ pub async fn page(
     .to_string()
     // Inside <script>, "</" would end it.
     .replace("</", "<\\/");
+    use concord_domain::alert::AlertKind;
+    let warnings = s
+        .store
+        .alerts(&region, true)
+        .await?
+        .into_iter()
+        .filter(|a| matches!(a.kind, AlertKind::Surge | AlertKind::HighRisk))
+        .take(8)
+        .map(|a| (a.level.as_str(), a.kind.label(), a.message))
+        .collect();
     let page = DashboardPage {
+        warnings,
         parent: region
             .parent()
             .filter(|p| layout.user.region.contains(p))

@@ -165,3 +165,44 @@ both!(
         compare(&app, "after a rebuild").await;
     }
 );
+
+both!(
+    a_category_rising_in_a_township_is_a_surge_and_an_early_warning_once,
+    |app: TestApp| async move {
+        let clerk = app.token("clerk").await;
+        let leader = app.token("leader").await;
+        let (s, none) = app.get(&leader, "/api/v1/surges").await;
+        assert_eq!(s, StatusCode::OK, "{none}");
+        assert_eq!(none["items"], serde_json::json!([]));
+        for _ in 0..4 {
+            app.create(&clerk, &crate::support::dispute()).await;
+        }
+        let (_, found) = app.get(&leader, "/api/v1/surges").await;
+        let items = found["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1, "{found}");
+        let f = &items[0];
+        assert_eq!(f["region"], "331125003000");
+        assert_eq!(f["category"], "neighbor");
+        assert_eq!(f["observed"], 4);
+        assert_eq!(f["expected"], 0.0);
+        assert_eq!(f["level"], "orange");
+        let msg = f["message"].as_str().unwrap();
+        assert!(
+            msg.contains("白龙山街道") && msg.contains("近7天4件"),
+            "{msg}"
+        );
+        let (s, _) = app.get(&leader, "/api/v1/surges?region=331100000000").await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a city is too wide");
+
+        let county = RegionCode::parse("r", "331125000000").unwrap();
+        let now = jiff::Timestamp::now();
+        assert_eq!(app.store.raise_surge_alerts(&county, now).await.unwrap(), 1);
+        assert_eq!(
+            app.store.raise_surge_alerts(&county, now).await.unwrap(),
+            0,
+            "once a week"
+        );
+        let (_, alerts) = app.get(&leader, "/api/v1/alerts").await;
+        assert!(alerts.to_string().contains("\"surge\""), "{alerts}");
+    }
+);
