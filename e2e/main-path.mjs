@@ -59,6 +59,10 @@ await run('main path', async (browser) => {
   await snap(clerk, 'clerk-work');
   await openCase(clerk, number);
   check((await clerk.locator('td', { hasText: '139****1234' }).count()) > 0, 'the applicant\'s phone is masked');
+  const applicant = clerk.locator('tr', { hasText: '林秀英' });
+  await applicant.getByRole('button', { name: '查看完整号码' }).click();
+  await applicant.locator('td', { hasText: '13905781234' }).waitFor();
+  check(true, 'asked for, the full number is shown to the clerk (and the view recorded)');
   await clerk.locator('#up-file').setInputFiles({ name: '现场照片.png', mimeType: 'image/png', buffer: PNG });
   await submitAndReload(clerk, clerk.locator('form[data-upload]'));
   check(await clerk.getByRole('link', { name: '现场照片.png' }).count() === 1, 'the photo is on the case');
