@@ -61,14 +61,8 @@ impl Store {
                 ]);
             }
             total += values.len() as u64;
-            let head = "UPDATE parties SET phone = v.column2, id_number = v.column3 FROM (VALUES ";
-            let stmts = statements(
-                self.marks(),
-                head,
-                ") AS v WHERE parties.id = v.column1",
-                values,
-            );
-            self.run_statements(stmts).await?;
+            self.update_parties("phone = v.column2, id_number = v.column3", values)
+                .await?;
             after = last;
         }
     }
@@ -167,16 +161,23 @@ impl Store {
                     Arg::OptText(ik.map(|i| self.party_key.id_number(&i))),
                 ]
             });
-            let head = "UPDATE parties SET phone_key = v.column2, id_key = v.column3 FROM (VALUES ";
-            let stmts = statements(
-                self.marks(),
-                head,
-                ") AS v WHERE parties.id = v.column1",
-                values,
-            );
-            self.run_statements(stmts).await?;
+            self.update_parties("phone_key = v.column2, id_key = v.column3", values)
+                .await?;
             after = last;
         }
+    }
+
+    /// Sets two columns of many parties by id in one transaction: each value row is
+    /// (id, column2, column3), and `set` says where they go.
+    async fn update_parties(
+        &self,
+        set: &str,
+        values: impl IntoIterator<Item = Vec<Arg>>,
+    ) -> Result<(), StoreError> {
+        let head = format!("UPDATE parties SET {set} FROM (VALUES ");
+        let tail = ") AS v WHERE parties.id = v.column1";
+        self.run_statements(statements(self.marks(), &head, tail, values))
+            .await
     }
 
     /// Runs statements built by `bulk` in one write transaction.
