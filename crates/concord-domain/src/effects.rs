@@ -52,36 +52,19 @@ pub(crate) fn effect(c: &mut Case, action: Action, ctx: &Context) -> Effect {
         }
         Action::Reclassify { category, reason } => {
             let confirmed = category == c.facts.category;
-            let downgraded = category.stability_rank() < c.facts.category.stability_rank();
-            let from = c.facts.category;
+            let lowered = category.stability_rank() < c.facts.category.stability_rank();
+            let from = json!(c.facts.category);
             c.facts.category = category;
             c.category_confirmed = true;
-            // A downgrade lowers the attention the case gets: it must say why.
-            let reason = if downgraded {
-                Some(required("reason", &reason.unwrap_or_default())?)
-            } else {
-                optional(reason.as_deref())?
-            };
             let mut extra = obj([("confirmed", json!(confirmed))]);
-            if downgraded {
-                extra.insert("downgraded_from".into(), json!(from));
-            }
+            let reason = lowering(lowered.then_some(from), reason, &mut extra)?;
             Ok((reason, extra))
         }
         Action::AssessRisk { level, reason } => {
-            let before = c.risk_level;
-            let lowered = before.is_some_and(|b| level.rank() < b.rank());
+            let before = c.risk_level.filter(|b| level.rank() < b.rank());
             c.risk_level = Some(level);
-            // Lowering the attention a case gets must say why.
-            let reason = if lowered {
-                Some(required("reason", &reason.unwrap_or_default())?)
-            } else {
-                optional(reason.as_deref())?
-            };
             let mut extra = Map::new();
-            if let (true, Some(b)) = (lowered, before) {
-                extra.insert("downgraded_from".into(), json!(b));
-            }
+            let reason = lowering(before.map(|b| json!(b)), reason, &mut extra)?;
             Ok((reason, extra))
         }
         Action::CompleteTask { task, note } => {
@@ -411,6 +394,23 @@ fn optional(s: Option<&str>) -> Result<Option<String>, TransitionError> {
     let t = text("reason", s.unwrap_or(""), MAX_REASON_CHARS, false)
         .map_err(|e| TransitionError::Invalid(e.into()))?;
     Ok((!t.is_empty()).then_some(t))
+}
+
+/// A move that lowers the attention a case gets (a category of lower stability risk, a
+/// lower risk level) must say why, and records what it lowered from; other moves may
+/// give a reason.
+fn lowering(
+    from: Option<Value>,
+    reason: Option<String>,
+    extra: &mut Map<String, Value>,
+) -> Result<Option<String>, TransitionError> {
+    match from {
+        Some(from) => {
+            extra.insert("downgraded_from".into(), from);
+            Ok(Some(required("reason", &reason.unwrap_or_default())?))
+        }
+        None => optional(reason.as_deref()),
+    }
 }
 
 pub(crate) fn with_reason<const N: usize>(reason: &str, extra: [(&str, Value); N]) -> Effect {

@@ -181,7 +181,7 @@ macro_rules! apply_rollup {
 pub(crate) use apply_rollup;
 
 /// 2026-11-25 as 20261125.
-fn day_number(d: Date) -> i64 {
+pub(crate) fn day_number(d: Date) -> i64 {
     i64::from(d.year()) * 10_000 + i64::from(d.month()) * 100 + i64::from(d.day())
 }
 

@@ -163,14 +163,6 @@ impl Store {
         Ok(rows.into_iter().map(|(o, m)| (o as usize, m)).collect())
     }
 
-    /// The mediator record of a staff account, if they mediate.
-    pub async fn mediator_of_user(&self, user_id: i64) -> Result<Option<i64>, StoreError> {
-        Ok(with_db!(self, pool => {
-            sqlx::query_scalar("SELECT id FROM mediators WHERE user_id = $1 ORDER BY id LIMIT 1")
-                .bind(user_id).fetch_optional(pool).await?
-        }))
-    }
-
     pub async fn mediator(&self, id: i64) -> Result<Option<Mediator>, StoreError> {
         Ok(self.mediators(None).await?.into_iter().find(|m| m.id == id))
     }

@@ -6,11 +6,12 @@
 //! dates, status, outcome, satisfaction, petition levels) stays, and so do the timeline
 //! and its audit chain; each anonymisation is itself an entry on the chain.
 
+use concord_domain::audit::EntryKind;
 use concord_domain::time::to_micros;
 use jiff::Timestamp;
 
 use crate::args::Marks;
-use crate::audit::INSERT_ANONYMISE;
+use crate::audit::INSERT_ENTRY;
 use crate::list::open_statuses;
 use crate::{Store, StoreError, with_db};
 
@@ -65,9 +66,12 @@ impl Store {
                         .bind(at)
                         .execute(&mut *conn)
                         .await?;
-                    sqlx::query(INSERT_ANONYMISE)
+                    sqlx::query(INSERT_ENTRY)
+                        .bind(EntryKind::Anonymise.as_str())
                         .bind(id)
                         .bind(at)
+                        .bind(None::<i64>)
+                        .bind("系统")
                         .bind("按个人信息保存期限匿名化")
                         .execute(&mut *conn)
                         .await?;

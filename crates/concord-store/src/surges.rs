@@ -14,6 +14,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::alerts::NewAlert;
+use crate::figures::day_number;
 use crate::{Store, StoreError, with_db};
 
 /// A surge in one township's category, with why.
@@ -37,10 +38,6 @@ fn as_str<S: serde::Serializer>(r: &RegionCode, s: S) -> Result<S::Ok, S::Error>
 }
 
 const DAYS: i64 = 7;
-
-fn day_number(d: Date) -> i64 {
-    i64::from(d.year()) * 10_000 + i64::from(d.month()) * 100 + i64::from(d.day())
-}
 
 impl Store {
     /// The surges in the townships of `county` (any code inside it names it) as of `now`.

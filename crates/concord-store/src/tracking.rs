@@ -126,23 +126,23 @@ impl Store {
             return Ok(None);
         };
         let h = one_time_hash(case_id, &digits);
-        crate::writer::write_tx!(self, |conn| {
-            let hit: Option<i64> = sqlx::query_scalar(
+        let hit: Option<i64> = with_db!(self, pool => {
+            sqlx::query_scalar(
                 "SELECT party_ordinal FROM one_time_codes
-                 WHERE case_id = $1 AND code_hash = $2 AND expires_at > $3 AND attempts < $4",
-            )
-            .bind(case_id)
-            .bind(&h)
-            .bind(now)
-            .bind(ONE_TIME_MAX_ATTEMPTS)
-            .fetch_optional(&mut *conn)
-            .await?;
-            if hit.is_none() {
-                sqlx::query("UPDATE one_time_codes SET attempts = attempts + 1 WHERE case_id = $1 AND expires_at > $2")
-                    .bind(case_id).bind(now).execute(&mut *conn).await?;
-            }
-            Ok::<_, StoreError>(hit.map(|p| (case_id, p as usize)))
-        })
+                 WHERE case_id = $1 AND code_hash = $2 AND expires_at > $3 AND attempts < $4")
+                .bind(case_id).bind(&h).bind(now).bind(ONE_TIME_MAX_ATTEMPTS)
+                .fetch_optional(pool).await?
+        });
+        if let Some(p) = hit {
+            return Ok(Some((case_id, p as usize)));
+        }
+        // Only a miss writes: it counts against the case's live codes.
+        crate::writer::write_tx!(self, |conn| {
+            sqlx::query("UPDATE one_time_codes SET attempts = attempts + 1 WHERE case_id = $1 AND expires_at > $2")
+                .bind(case_id).bind(now).execute(&mut *conn).await?;
+            Ok::<(), StoreError>(())
+        })?;
+        Ok(None)
     }
 
     /// The id of the case with this number, if `code` is its tracking code or a live

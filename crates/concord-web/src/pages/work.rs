@@ -130,7 +130,7 @@ pub async fn my_work(
         );
     }
     if role == Role::Mediator
-        && let Some(m) = s.store.mediator_of_user(layout.user.id).await?
+        && let Some(m) = layout.user.mediator_id
     {
         let f = CaseFilter {
             mediator: Some(m),
@@ -233,7 +233,7 @@ async fn upcoming(s: &AppState, layout: &Layout, days: i64) -> Result<Vec<Sessio
     if layout.user.role != Role::Mediator {
         return Ok(Vec::new());
     }
-    let Some(m) = s.store.mediator_of_user(layout.user.id).await? else {
+    let Some(m) = layout.user.mediator_id else {
         return Ok(Vec::new());
     };
     let now = Timestamp::now();
