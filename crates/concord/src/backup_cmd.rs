@@ -46,6 +46,13 @@ pub async fn backup(store: &Store, url: &str, file: &Path) -> Result<()> {
             file.display()
         );
     }
+    let dir = file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        bail!("备份目录 {} 不存在:请先建好目录", dir.display());
+    }
     match store.db() {
         Db::Sqlite(_) => store.backup_sqlite(file).await?,
         Db::Postgres(_) => {

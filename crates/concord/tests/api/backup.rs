@@ -44,6 +44,12 @@ both!(
         assert!(ok && out.contains("已备份"), "{out}");
         let (ok, out) = concord_on(&app, &app.url, &["backup", file_s]);
         assert!(!ok && out.contains("已存在"), "never overwrites: {out}");
+        let nowhere = dir.join("no-such-dir").join("backup");
+        let (ok, out) = concord_on(&app, &app.url, &["backup", nowhere.to_str().unwrap()]);
+        assert!(
+            !ok && out.contains("备份目录") && out.contains("不存在"),
+            "{out}"
+        );
         let later = app.create(&clerk, &dispute()).await["id"].as_i64().unwrap();
 
         let (key, _) = PartyKey::parse(&std::fs::read_to_string(&app.key_file).unwrap()).unwrap();
