@@ -269,7 +269,35 @@ pub(crate) fn detail_statements(
     let terms = batch.iter().map(|b| (b.case.id, b.search_terms.as_str()));
     all.extend(search_statements(marks, terms));
     all.extend(agreement_statements(marks, batch));
+    all.extend(open311_statements(marks, batch));
     all
+}
+
+const OPEN311_HEAD: &str = "INSERT INTO open311_requests (case_id, api_key_id, token,
+    service_code, lat, long, address_id, media_url, email, device_id, account_id, attributes,
+    requested_at) VALUES ";
+
+/// What Open311 requests brought beside their cases.
+fn open311_statements(marks: Marks, batch: &[BuiltCase]) -> Vec<(String, Args)> {
+    let rows = batch.iter().filter_map(|b| {
+        let (f, token) = b.open311.as_ref()?;
+        Some(vec![
+            Arg::Int(b.case.id),
+            Arg::Int(f.api_key_id),
+            Arg::Text(token.clone()),
+            Arg::Text(f.service_code.clone()),
+            Arg::OptText(f.lat.clone()),
+            Arg::OptText(f.long.clone()),
+            Arg::OptText(f.address_id.clone()),
+            Arg::OptText(f.media_url.clone()),
+            Arg::OptText(f.email.clone()),
+            Arg::OptText(f.device_id.clone()),
+            Arg::OptText(f.account_id.clone()),
+            Arg::Text(f.attributes.clone()),
+            Arg::Int(to_micros(b.case.registered_at)),
+        ])
+    });
+    statements(marks, OPEN311_HEAD, "", rows)
 }
 
 const AGREEMENT_HEAD: &str =

@@ -36,6 +36,8 @@ pub struct BuiltCase {
     pub tracking_hash: Option<String>,
     /// The agreement the history drafted, and its signatures (demo histories).
     pub agreement: Option<BuiltAgreement>,
+    /// The Open311 request it came as, and the request's token.
+    pub open311: Option<(crate::open311::Filing, String)>,
 }
 
 /// An agreement made in a built history: version 1 and who signed it when.
@@ -59,6 +61,7 @@ impl BuiltCase {
             search_terms,
             tracking_hash: None,
             agreement: None,
+            open311: None,
         }
     }
 }

@@ -78,6 +78,16 @@ impl Store {
         rows.into_iter().map(to_region).collect()
     }
 
+    /// Every region in `area`'s subtree, `area` included.
+    pub async fn regions_within(&self, area: &RegionCode) -> Result<Vec<Region>, StoreError> {
+        let (lo, hi) = area.subtree_range();
+        let rows: Vec<(String, String, Option<String>)> = with_db!(self, pool => {
+            sqlx::query_as("SELECT code, name, parent FROM regions WHERE code BETWEEN $1 AND $2 ORDER BY code")
+                .bind(lo).bind(hi).fetch_all(pool).await?
+        });
+        rows.into_iter().map(to_region).collect()
+    }
+
     pub async fn region(&self, code: &RegionCode) -> Result<Option<Region>, StoreError> {
         if let Some(r) = self.caches.region(code) {
             return Ok(Some(r));

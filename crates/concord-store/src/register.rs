@@ -52,6 +52,19 @@ impl Store {
         now: Timestamp,
         tracking_hash: Option<String>,
     ) -> Result<CaseRecord, StoreError> {
+        self.register_with(actor, facts, now, |b| b.tracking_hash = tracking_hash)
+            .await
+    }
+
+    /// Registers a case, letting `dress` add what is stored with it in the same
+    /// transaction (a tracking code, an Open311 filing).
+    pub(crate) async fn register_with(
+        &self,
+        actor: &Actor,
+        facts: NewCase,
+        now: Timestamp,
+        dress: impl FnOnce(&mut BuiltCase),
+    ) -> Result<CaseRecord, StoreError> {
         let region = self.require_region("region", &facts.region).await?;
         if let (Some(src), Some(r)) = (&facts.intake.source, &facts.intake.external_ref)
             && let Some(number) = self.case_by_external_ref(src, r).await?
@@ -75,7 +88,7 @@ impl Store {
             note_seen(&mut case, &mut event, seen);
         }
         let mut built = BuiltCase::new(case, vec![(event, actor.clone())]);
-        built.tracking_hash = tracking_hash;
+        dress(&mut built);
         let built = self.insert_built_cases(vec![built]).await?;
         let BuiltCase { case, events, .. } =
             built.into_iter().next().expect("one case in, one out");

@@ -100,4 +100,6 @@ const SCRUB: &[&str] = &[
     "DELETE FROM one_time_codes WHERE case_id = $1",
     "UPDATE agreements SET facts = '', terms = '[]', text = '(已匿名化)' WHERE case_id = $1",
     "UPDATE mediation_sessions SET record = NULL, location = '' WHERE case_id = $1 AND record IS NOT NULL",
+    "UPDATE open311_requests SET lat = NULL, long = NULL, address_id = NULL, media_url = NULL,
+        email = NULL, device_id = NULL, account_id = NULL, attributes = '{}' WHERE case_id = $1",
 ];

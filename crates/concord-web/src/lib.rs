@@ -6,6 +6,7 @@ pub mod error;
 mod extract;
 pub mod learning;
 pub mod limit;
+mod open311;
 mod pages;
 mod public;
 mod qr;
@@ -102,6 +103,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(pages::routes())
+        .merge(open311::routes())
         .route("/", axum::routing::get(home))
         .route("/report", axum::routing::get(public::report_page))
         .route("/track", axum::routing::get(public::track_page))

@@ -1,6 +1,7 @@
 //! `concord`: one binary for the whole center — the server, migrations, the demo county,
 //! the working-day calendar and staff accounts.
 
+mod apikey_cmd;
 mod backup_cmd;
 mod calendar_cmd;
 mod classify_cmd;
@@ -94,6 +95,9 @@ enum Command {
     Restore { file: std::path::PathBuf },
     /// Import hotline work orders or historical cases from CSV, Excel (.xlsx) or JSON lines.
     Import(import::ImportArgs),
+    /// Keys for systems that file disputes over Open311 (a 12345 hotline, a city app).
+    #[command(subcommand)]
+    Apikey(apikey_cmd::ApiKeyCommand),
 }
 
 #[derive(Subcommand)]
@@ -222,6 +226,7 @@ async fn run(command: Command, store: &Store) -> Result<()> {
         }
         Command::Calendar(c) => calendar_cmd::run(c, store).await,
         Command::User(u) => user(u, store).await,
+        Command::Apikey(cmd) => apikey_cmd::run(cmd, store).await,
         Command::Classify(_) => classify_cmd::retrain(store).await,
         Command::Import(args) => import::run(args, store).await,
         Command::Audit(AuditCommand::Verify { since }) => audit_verify(store, since).await,

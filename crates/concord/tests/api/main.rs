@@ -24,6 +24,7 @@ mod matrix;
 mod mediation;
 mod mediators;
 mod numbering;
+mod open311;
 mod oversight;
 mod pages;
 mod public;
