@@ -2,7 +2,8 @@
 // phone with the center's advice as they type; a department handler takes a labour case
 // assigned to their unit, fails to settle it and refers it to arbitration; a judge
 // confirms an agreement sent to the court; the administrator adds an account (which then
-// logs in) and a day off to the working-day calendar.
+// logs in) and a day off to the working-day calendar, and issues an Open311 key to the
+// 12345 hotline, which files a dispute the clerk then finds, and revokes it.
 //
 //   BASE_URL=http://127.0.0.1:8080 node e2e/other-roles.mjs
 import {
@@ -132,4 +133,31 @@ await run('other roles', async (browser) => {
   await submitAndReload(admin, day);
   check(await admin.getByRole('cell', { name: '2027-05-06' }).count() === 1, 'the day off is in the calendar');
   await snap(admin, 'admin-calendar');
+
+  state.step = 'the administrator issues an Open311 key, which files a dispute';
+  await admin.goto(`${BASE}/admin/apikeys`);
+  const keyForm = admin.locator('form[data-api="/api/v1/api-keys"]');
+  await keyForm.getByLabel('对接系统名称').fill('12345热线');
+  await keyForm.getByRole('button', { name: '发放' }).click();
+  const secret = (await keyForm.locator('[data-show="secret"]').filter({ hasText: /c311_/ }).textContent()).trim();
+  await snap(admin, 'admin-api-key-issued');
+  const filed = await fetch(`${BASE}/open311/v2/requests.json`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      api_key: secret, service_code: 'neighbor', description: '楼上装修噪音持续到深夜,多次沟通无果',
+      address_string: '大坪社区', first_name: '小芳', last_name: '雷', phone: '13757812345',
+    }),
+  });
+  check(filed.ok, `the key files a request (${filed.status})`);
+  const filedNumber = (await filed.json())[0].service_request_id;
+  const window = await login(browser, 'clerk');
+  await openCase(window, filedNumber);
+  check((await window.textContent('body')).includes('12345热线(Open311 接口)'), 'the clerk sees who filed it');
+  await admin.goto(`${BASE}/admin/apikeys`);
+  await submitAndReload(admin, admin.locator('form[data-api$="/revoke"]').first());
+  check((await admin.textContent('body')).includes('已停用'), 'the key is revoked');
+  const refused = await fetch(`${BASE}/open311/v2/requests.json`, {
+    method: 'POST', body: new URLSearchParams({ api_key: secret, service_code: 'neighbor' }),
+  });
+  check(refused.status === 403, `a revoked key is refused (${refused.status})`);
 });

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::case::{CaseKind, Status};
+use crate::case::{CaseKind, Channel, Status};
 use crate::category::Category;
 use crate::{FieldError, FieldErrors};
 
@@ -20,6 +20,16 @@ pub fn group(c: Category) -> &'static str {
         Other => "其他",
     }
 }
+
+/// The channels an integrating system's cases may count under: the ways a dispute
+/// reaches a center through another system (not the window, nor a transfer with its form).
+pub const KEY_CHANNELS: &[Channel] = &[
+    Channel::Hotline,
+    Channel::Online,
+    Channel::QrCode,
+    Channel::GridWorker,
+    Channel::PetitionLetter,
+];
 
 /// One extra question (a service attribute).
 #[derive(Debug, Clone, Copy)]

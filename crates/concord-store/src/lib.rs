@@ -39,6 +39,7 @@ pub mod seen;
 pub mod surges;
 mod tasks;
 mod tracking;
+pub mod webhooks;
 mod writer;
 
 use std::str::FromStr;

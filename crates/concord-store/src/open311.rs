@@ -160,6 +160,18 @@ impl Store {
                     .into(),
             ));
         }
+        if !concord_domain::open311::KEY_CHANNELS.contains(&channel) {
+            let allowed: Vec<&str> = concord_domain::open311::KEY_CHANNELS
+                .iter()
+                .map(|c| c.as_str())
+                .collect();
+            return Err(concord_domain::FieldError::new(
+                "channel",
+                "invalid_value",
+                format!("对接系统的渠道可选:{}", allowed.join(", ")),
+            )
+            .into());
+        }
         self.require_region("region", region).await?;
         let secret = new_secret();
         let id: i64 = with_db!(self, pool => {

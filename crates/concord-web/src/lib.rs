@@ -13,6 +13,7 @@ mod qr;
 pub mod session;
 pub mod sms;
 pub mod views;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -151,6 +152,7 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     ));
     tokio::spawn(keep_sealing(state.store.clone()));
     tokio::spawn(keep_watching_surges(state.store.clone()));
+    tokio::spawn(webhooks::keep_delivering(state.store.clone()));
     tracing::info!(%addr, backend = state.store.backend(), demo = state.demo, "Concord is serving");
     serve_on(listener, state).await
 }

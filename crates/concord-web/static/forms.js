@@ -1,6 +1,8 @@
 // Sends a staff page's forms to the JSON API, with the session's CSRF token, and shows
 // each error next to the field it names. A form opts in with data-api:
 //   <form data-api="/api/v1/cases/7/transitions" data-method="POST" data-then="reload">
+// data-then: reload (default), event (api:done), show (fill [data-show] slots), or a URL
+// template filled from the answer ("/cases/{id}").
 // Field names are JSON paths ("parties[0].name"); data-type on a field says how to read
 // it: int, float, bool (a checkbox), ints (a multiple select or "1, 2"), lines, json.
 (function () {
@@ -107,6 +109,13 @@
       var then = form.dataset.then || 'reload';
       if (then === 'reload') { window.location.reload(); }
       else if (then === 'event') { form.dispatchEvent(new CustomEvent('api:done', { detail: data, bubbles: true })); }
+      else if (then === 'show') {
+        // Fills the form's [data-show=field] slots from the answer (a secret shown once).
+        form.querySelectorAll('[data-show]').forEach(function (el) {
+          el.textContent = data[el.dataset.show] == null ? '' : data[el.dataset.show];
+          el.closest('[hidden]') && el.closest('[hidden]').removeAttribute('hidden');
+        });
+      }
       else { window.location.href = fill(then, data); }
     } catch (e) {
       show(form, null, '网络错误,请稍后再试');

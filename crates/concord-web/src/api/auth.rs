@@ -94,10 +94,15 @@ pub struct NewUserRequest {
 }
 
 fn admin_only(user: &Staff) -> Result<(), ApiError> {
+    require_admin(user, "账号")
+}
+
+/// Refuses anyone but an administrator: "只有系统管理员可以管理{what}".
+pub(crate) fn require_admin(user: &Staff, what: &str) -> Result<(), ApiError> {
     if user.role == Role::Admin {
         Ok(())
     } else {
-        Err(ApiError::Forbidden("只有系统管理员可以管理账号".into()))
+        Err(ApiError::Forbidden(format!("只有系统管理员可以管理{what}")))
     }
 }
 

@@ -1,5 +1,6 @@
 //! The `/api/v1` routes, each documented in the OpenAPI document from its own annotation.
 
+mod apikeys;
 mod attachments;
 pub(crate) mod auth;
 mod calendar;
@@ -15,6 +16,7 @@ mod routing;
 mod search;
 mod seen;
 mod surges;
+mod webhooks;
 
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -52,6 +54,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::users, auth::add_user))
+        .routes(routes!(apikeys::list, apikeys::issue))
+        .routes(routes!(apikeys::revoke))
+        .routes(routes!(webhooks::list, webhooks::register))
+        .routes(routes!(webhooks::remove))
+        .routes(routes!(webhooks::deliveries))
         .routes(routes!(cases::create_case, cases::list_cases))
         .routes(routes!(cases::get_case))
         .routes(routes!(cases::transition))

@@ -72,8 +72,8 @@ mod tests {
         assert_eq!(
             xml,
             "<?xml version=\"1.0\" encoding=\"utf-8\"?><services><service>\
-             <service_code>labor</service_code><service_name>劳动&lt;争议&gt;&amp;</service_name>\
-             <metadata>true</metadata><keywords/></service></services>"
+             <keywords/><metadata>true</metadata><service_code>labor</service_code>\
+             <service_name>劳动&lt;争议&gt;&amp;</service_name></service></services>"
         );
     }
 }

@@ -63,6 +63,15 @@ pub struct TemplateLine {
     pub custom: bool,
 }
 
+pub struct KeyLine {
+    pub id: i64,
+    pub name: String,
+    pub channel: &'static str,
+    pub region: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
 pub struct RegionLine {
     pub code: String,
     pub name: String,
@@ -84,6 +93,10 @@ struct Section {
     templates: Vec<TemplateLine>,
     regions: Vec<RegionLine>,
     parent: Option<String>,
+    keys: Vec<KeyLine>,
+    channels: Vec<Opt>,
+    /// Where integrating systems reach Open311.
+    endpoint: String,
 }
 
 #[derive(Deserialize)]
@@ -113,6 +126,9 @@ pub async fn section(
         templates: Vec::new(),
         regions: Vec::new(),
         parent: None,
+        keys: Vec::new(),
+        channels: Vec::new(),
+        endpoint: format!("{}/open311/v2", s.public_url),
         layout,
     };
     match section.as_str() {
@@ -199,6 +215,29 @@ pub async fn section(
                 })
                 .collect();
             page.parent = Some(parent.to_string());
+        }
+        "apikeys" => {
+            use concord_domain::case::Channel;
+            page.channels = opts(
+                concord_domain::open311::KEY_CHANNELS,
+                Channel::as_str,
+                Channel::label,
+                Some(Channel::Hotline),
+            );
+            page.keys = s
+                .store
+                .api_keys()
+                .await?
+                .into_iter()
+                .map(|k| KeyLine {
+                    id: k.id,
+                    name: k.name,
+                    channel: k.channel.label(),
+                    region: k.region.to_string(),
+                    created_at: crate::views::local_time(k.created_at),
+                    revoked_at: k.revoked_at.map(crate::views::local_time),
+                })
+                .collect();
         }
         _ => return Err(ApiError::NotFound("页面").into()),
     }

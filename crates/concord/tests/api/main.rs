@@ -2,6 +2,7 @@
 //! SQLite and once on PostgreSQL (DATABASE_URL, default 127.0.0.1:5432/test).
 
 mod support;
+mod webhooks;
 
 mod attachments;
 mod audit;

@@ -390,3 +390,73 @@ both!(
         );
     }
 );
+
+both!(
+    an_administrator_issues_and_revokes_keys_over_the_api,
+    |app: TestApp| async move {
+        let admin = app.token("admin").await;
+        let clerk = app.token("clerk").await;
+        let (s, _) = app
+            .post(&clerk, "/api/v1/api-keys", &json!({"name": "偷偷发的"}))
+            .await;
+        assert_eq!(
+            s,
+            StatusCode::FORBIDDEN,
+            "only an administrator issues keys"
+        );
+        let (s, e) = app
+            .post(
+                &admin,
+                "/api/v1/api-keys",
+                &json!({"name": "窗口", "channel": "window"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(e["error"]["field"], "channel", "{e}");
+        let (s, e) = app
+            .post(&admin, "/api/v1/api-keys", &json!({"name": " "}))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+
+        let (s, issued) = app
+            .post(
+                &admin,
+                "/api/v1/api-keys",
+                &json!({"name": "城市APP", "channel": "online", "region": "331125000000"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{issued}");
+        let secret = issued["secret"].as_str().unwrap().to_string();
+        let id = issued["id"].as_i64().unwrap();
+        let (_, listed) = app.get(&admin, "/api/v1/api-keys").await;
+        assert_eq!(listed[0]["name"], "城市APP");
+        assert!(
+            !listed.to_string().contains(&secret),
+            "the secret is never listed"
+        );
+
+        let mut form = wage_arrears(&secret, "APP-1");
+        form.retain(|(k, _)| *k != "attribute[work_order_no]");
+        let (s, body) = post_form(&app, "/open311/v2/requests.json", &form).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        let number = serde_json::from_str::<Value>(&body).unwrap()[0]["service_request_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let (_, found) = app.get(&clerk, &format!("/api/v1/search?q={number}")).await;
+        let case_id = found["items"][0]["id"].as_i64().unwrap();
+        let (_, c) = app.get(&clerk, &format!("/api/v1/cases/{case_id}")).await;
+        assert_eq!(c["channel"], "online", "counted under the key's channel");
+
+        let (s, _) = app
+            .post(&admin, &format!("/api/v1/api-keys/{id}/revoke"), &json!({}))
+            .await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        let (s, _) = app
+            .post(&admin, &format!("/api/v1/api-keys/{id}/revoke"), &json!({}))
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "already revoked");
+        let (s, _) = post_form(&app, "/open311/v2/requests.json", &form).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+    }
+);
