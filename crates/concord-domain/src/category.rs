@@ -7,10 +7,28 @@ macro_rules! labelled_enum {
     ($(#[$m:meta])* pub enum $name:ident { $($variant:ident = ($code:literal, $label:literal)),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
-                 serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+                 serde::Serialize, serde::Deserialize)]
         pub enum $name {
             $( #[serde(rename = $code)] $variant ),+
         }
+
+        // By hand: utoipa's derive does not see a rename that comes from a macro, and
+        // would document the variants' Rust names instead of their codes.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                let codes: Vec<String> = Self::ALL
+                    .iter()
+                    .map(|v| format!("`{}` {}", v.as_str(), v.label()))
+                    .collect();
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some(Self::ALL.iter().map(|v| v.as_str())))
+                    .description(Some(codes.join(", ")))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
 
         impl $name {
             pub const ALL: &'static [Self] = &[$(Self::$variant),+];
@@ -94,5 +112,15 @@ mod tests {
             serde_json::to_string(&Category::PropertyMgmt).unwrap(),
             "\"property_mgmt\""
         );
+    }
+
+    #[test]
+    fn the_openapi_schema_lists_the_codes_not_the_rust_names() {
+        use utoipa::{PartialSchema, ToSchema};
+        let schema = serde_json::to_value(Category::schema()).unwrap();
+        assert_eq!(schema["enum"][0], "marriage_family");
+        assert_eq!(schema["enum"].as_array().unwrap().len(), Category::ALL.len());
+        assert!(schema["description"].as_str().unwrap().contains("`labor` 劳动争议"));
+        assert_eq!(Category::name(), "Category");
     }
 }
