@@ -285,6 +285,7 @@ async fn load_users(store: &Store, orgs: &[Organization]) -> Result<(), StoreErr
             org_id: Some(org_named(orgs, org).id),
             password: DEMO_PASSWORD.into(),
             demo: true,
+            email: Some(format!("{username}@yunhe-tiaojie.example")),
         };
         store.create_user(&u).await?;
     }

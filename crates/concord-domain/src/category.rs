@@ -119,8 +119,16 @@ mod tests {
         use utoipa::{PartialSchema, ToSchema};
         let schema = serde_json::to_value(Category::schema()).unwrap();
         assert_eq!(schema["enum"][0], "marriage_family");
-        assert_eq!(schema["enum"].as_array().unwrap().len(), Category::ALL.len());
-        assert!(schema["description"].as_str().unwrap().contains("`labor` 劳动争议"));
+        assert_eq!(
+            schema["enum"].as_array().unwrap().len(),
+            Category::ALL.len()
+        );
+        assert!(
+            schema["description"]
+                .as_str()
+                .unwrap()
+                .contains("`labor` 劳动争议")
+        );
         assert_eq!(Category::name(), "Category");
     }
 }

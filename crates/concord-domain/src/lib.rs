@@ -21,6 +21,7 @@ pub mod figures;
 pub mod intake;
 pub mod lifecycle;
 pub mod mediator;
+pub mod notice;
 pub mod open311;
 pub mod org;
 pub mod person;

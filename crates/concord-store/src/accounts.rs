@@ -138,6 +138,8 @@ pub struct NewUser {
     pub password: String,
     /// Demo accounts can log in only while the server runs with --demo.
     pub demo: bool,
+    /// Where notices about their work are e-mailed.
+    pub email: Option<String>,
 }
 
 const SESSION_HOURS: i64 = 12;
@@ -226,10 +228,10 @@ impl Store {
         .expect("hashing task")
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let res = with_db!(self, pool => {
-            sqlx::query_scalar("INSERT INTO users (username, display_name, role, region_code, org_id, password_hash, demo, created_at)
-                                VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
+            sqlx::query_scalar("INSERT INTO users (username, display_name, role, region_code, org_id, password_hash, demo, created_at, email)
+                                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
                 .bind(&u.username).bind(&u.display_name).bind(u.role.as_str()).bind(u.region.as_str())
-                .bind(u.org_id).bind(hash).bind(u.demo).bind(to_micros(Timestamp::now()))
+                .bind(u.org_id).bind(hash).bind(u.demo).bind(to_micros(Timestamp::now())).bind(&u.email)
                 .fetch_one(pool).await
         });
         res.map_err(|e| match &e {

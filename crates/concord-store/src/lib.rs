@@ -25,6 +25,7 @@ mod mediate;
 pub mod mediation;
 pub mod mediators;
 mod merge;
+pub mod notifications;
 pub mod open311;
 pub mod oversight;
 pub mod records;

@@ -86,24 +86,26 @@ pub fn backoff(attempts: i64) -> jiff::SignedDuration {
     jiff::SignedDuration::from_secs(secs.min(3600))
 }
 
-/// A sealed timeline event, joined to its case.
+/// A sealed timeline event, joined to its case; an entry of another kind (a view of
+/// personal data) has only its place in the chain.
 #[derive(sqlx::FromRow)]
-struct ChainRow {
-    chain_seq: i64,
-    case_id: Option<i64>,
-    event_seq: Option<i64>,
-    action: Option<String>,
-    at: Option<i64>,
-    reason: Option<String>,
-    from_status: Option<String>,
-    to_status: Option<String>,
-    number: Option<String>,
-    region_code: Option<String>,
-    category: Option<String>,
+pub(crate) struct ChainRow {
+    pub chain_seq: i64,
+    pub case_id: Option<i64>,
+    pub event_seq: Option<i64>,
+    pub action: Option<String>,
+    pub at: Option<i64>,
+    pub reason: Option<String>,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub details: Option<String>,
+    pub number: Option<String>,
+    pub region_code: Option<String>,
+    pub category: Option<String>,
 }
 
 const CHAIN_SELECT: &str = "SELECT a.chain_seq, e.case_id, e.seq AS event_seq, e.action, e.at,
-    e.reason, e.from_status, e.to_status, c.number, c.region_code, c.category
+    e.reason, e.from_status, e.to_status, e.details, c.number, c.region_code, c.category
     FROM audit_log a
     LEFT JOIN case_events e ON a.kind = 'event' AND e.case_id = a.case_id AND e.seq = a.event_seq
     LEFT JOIN cases c ON c.id = e.case_id
@@ -218,10 +220,8 @@ impl Store {
         let mut cut = 0;
         for (id, events, region, cursor) in live {
             loop {
-                let rows: Vec<ChainRow> = with_db!(self, pool => {
-                    sqlx::query_as(CHAIN_SELECT).bind(cursor_of(self, id, cursor).await?)
-                        .bind(FAN_OUT_BATCH).fetch_all(pool).await?
-                });
+                let from = cursor_of(self, id, cursor).await?;
+                let rows = self.sealed_after(from, FAN_OUT_BATCH).await?;
                 let Some(last) = rows.last().map(|r| r.chain_seq) else {
                     break;
                 };
@@ -254,6 +254,17 @@ impl Store {
             }
         }
         Ok(cut)
+    }
+
+    /// Sealed chain entries after `cursor`, in chain order.
+    pub(crate) async fn sealed_after(
+        &self,
+        cursor: i64,
+        limit: i64,
+    ) -> Result<Vec<ChainRow>, StoreError> {
+        Ok(with_db!(self, pool => {
+            sqlx::query_as(CHAIN_SELECT).bind(cursor).bind(limit).fetch_all(pool).await?
+        }))
     }
 
     /// Writes the deliveries cut for one webhook and moves its cursor, at once.

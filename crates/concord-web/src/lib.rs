@@ -6,6 +6,7 @@ pub mod error;
 mod extract;
 pub mod learning;
 pub mod limit;
+pub mod notify;
 mod open311;
 mod pages;
 mod public;
@@ -37,8 +38,10 @@ pub struct AppState {
     pub limits: Limits,
     /// The online mediation rooms with someone in them.
     pub rooms: pages::RoomHub,
-    /// How one-time codes reach phones.
+    /// How one-time codes and notices reach phones.
     pub sms: sms::SmsSender,
+    /// How notices reach staff.
+    pub mail: notify::MailSender,
 }
 
 /// Rate limits for what anyone can reach without an account, per address.
@@ -72,6 +75,7 @@ impl AppState {
             limits: Limits::default(),
             rooms: pages::RoomHub::default(),
             sms: sms::SmsSender::default(),
+            mail: notify::MailSender::default(),
         })
     }
 
@@ -79,6 +83,20 @@ impl AppState {
     pub fn with_sms_gateway(mut self, url: &str) -> Self {
         self.sms = sms::SmsSender::gateway(url);
         self
+    }
+
+    /// Sends notices to staff by e-mail through an SMTP relay instead of the log.
+    pub fn with_smtp(mut self, url: &str, from: &str) -> Result<Self, String> {
+        self.mail = notify::MailSender::smtp(url, from)?;
+        Ok(self)
+    }
+
+    /// The senders notices go out through.
+    pub fn senders(&self) -> notify::Senders {
+        notify::Senders {
+            sms: self.sms.clone(),
+            mail: self.mail.clone(),
+        }
     }
 
     pub fn with_public_url(mut self, url: &str) -> Self {
@@ -153,6 +171,7 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     tokio::spawn(keep_sealing(state.store.clone()));
     tokio::spawn(keep_watching_surges(state.store.clone()));
     tokio::spawn(webhooks::keep_delivering(state.store.clone()));
+    tokio::spawn(notify::keep_notifying(state.store.clone(), state.senders()));
     tracing::info!(%addr, backend = state.store.backend(), demo = state.demo, "Concord is serving");
     serve_on(listener, state).await
 }

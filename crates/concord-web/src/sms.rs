@@ -47,29 +47,31 @@ impl SmsSender {
     /// Sends in the background: the answer to whoever asked must not wait on (or reveal,
     /// by its timing) the delivery.
     pub fn send(&self, phone: String, text: String) {
+        if let Self::Log(kept) = self {
+            return keep(kept, &phone, &text);
+        }
+        let me = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = me.deliver(&phone, &text).await {
+                tracing::warn!(error = %e, phone = %mask(&phone), "an SMS was not delivered");
+            }
+        });
+    }
+
+    /// Sends one message and says whether the gateway took it.
+    pub async fn deliver(&self, phone: &str, text: &str) -> Result<(), String> {
         match self {
             Self::Log(kept) => {
-                tracing::info!(phone = %mask(&phone), %text, "短信(演示模式,未真正发送)");
-                let mut k = kept.lock().expect("sms log");
-                if k.len() == KEPT {
-                    k.pop_front();
-                }
-                k.push_back(SentSms { phone, text });
+                keep(kept, phone, text);
+                Ok(())
             }
             Self::Gateway { url, client } => {
-                let (url, client) = (url.clone(), client.clone());
-                tokio::spawn(async move {
-                    let body = serde_json::json!({"phone": phone, "text": text});
-                    match client.post(&url).json(&body).send().await {
-                        Ok(r) if r.status().is_success() => {}
-                        Ok(r) => {
-                            tracing::warn!(status = %r.status(), phone = %mask(&phone), "SMS gateway refused a message")
-                        }
-                        Err(e) => {
-                            tracing::warn!(error = %e, phone = %mask(&phone), "SMS gateway unreachable")
-                        }
-                    }
-                });
+                let body = serde_json::json!({"phone": phone, "text": text});
+                match client.post(url).json(&body).send().await {
+                    Ok(r) if r.status().is_success() => Ok(()),
+                    Ok(r) => Err(format!("短信网关拒收:{}", r.status())),
+                    Err(e) => Err(format!("短信网关无法连接:{e}")),
+                }
             }
         }
     }
@@ -90,6 +92,19 @@ fn mask(phone: &str) -> String {
         .enumerate()
         .map(|(i, c)| if i < 3 || i + 4 >= n { c } else { '*' })
         .collect()
+}
+
+/// The log sender: the message goes to the log (masked) and the last ones are kept.
+fn keep(kept: &Mutex<VecDeque<SentSms>>, phone: &str, text: &str) {
+    tracing::info!(phone = %mask(phone), %text, "短信(演示模式,未真正发送)");
+    let mut k = kept.lock().expect("sms log");
+    if k.len() == KEPT {
+        k.pop_front();
+    }
+    k.push_back(SentSms {
+        phone: phone.to_string(),
+        text: text.to_string(),
+    });
 }
 
 #[cfg(test)]

@@ -51,6 +51,17 @@ enum Command {
         /// `{"phone", "text"}`. Without it messages go to the log (demo mode).
         #[arg(long, env = "CONCORD_SMS_GATEWAY")]
         sms_gateway: Option<String>,
+        /// An SMTP relay for notices to staff: `smtp://[user:password@]host[:port]`.
+        /// Without it e-mails go to the log (demo mode).
+        #[arg(long, env = "CONCORD_SMTP")]
+        smtp: Option<String>,
+        /// The sender of those e-mails.
+        #[arg(
+            long,
+            env = "CONCORD_MAIL_FROM",
+            default_value = "矛盾纠纷调处化解中心 <noreply@localhost>"
+        )]
+        mail_from: String,
     },
     /// Create or upgrade the database schema.
     Migrate,
@@ -136,6 +147,9 @@ enum UserCommand {
         org: Option<i64>,
         #[arg(long, env = "CONCORD_PASSWORD", hide_env_values = true)]
         password: String,
+        /// Where notices about their work are e-mailed.
+        #[arg(long)]
+        email: Option<String>,
     },
     /// List staff users.
     List,
@@ -202,9 +216,16 @@ async fn run(command: Command, store: &Store) -> Result<()> {
             demo_cases,
             public_url,
             sms_gateway,
+            smtp,
+            mail_from,
         } => {
             let public_url = public_url.unwrap_or_else(|| format!("http://{listen}"));
-            serve(store, listen, demo, demo_cases, &public_url, sms_gateway).await
+            let out = Outbound {
+                sms_gateway,
+                smtp,
+                mail_from,
+            };
+            serve(store, listen, demo, demo_cases, &public_url, out).await
         }
         Command::Optimize => {
             let t = std::time::Instant::now();
@@ -240,13 +261,20 @@ async fn run(command: Command, store: &Store) -> Result<()> {
     }
 }
 
+/// How messages leave the center: SMS gateway and SMTP relay (the log when absent).
+struct Outbound {
+    sms_gateway: Option<String>,
+    smtp: Option<String>,
+    mail_from: String,
+}
+
 async fn serve(
     store: &Store,
     listen: SocketAddr,
     demo: bool,
     demo_cases: usize,
     public_url: &str,
-    sms_gateway: Option<String>,
+    out: Outbound,
 ) -> Result<()> {
     if demo && store.count_cases().await? == 0 {
         tracing::info!(cases = demo_cases, "loading the demo county 云和县");
@@ -266,8 +294,13 @@ async fn serve(
     let mut state = concord_web::AppState::new(store.clone(), demo)
         .await?
         .with_public_url(public_url);
-    if let Some(url) = sms_gateway {
+    if let Some(url) = out.sms_gateway {
         state = state.with_sms_gateway(&url);
+    }
+    if let Some(url) = out.smtp {
+        state = state
+            .with_smtp(&url, &out.mail_from)
+            .map_err(anyhow::Error::msg)?;
     }
     concord_web::serve(state, listen).await?;
     Ok(())
@@ -327,6 +360,7 @@ async fn user(cmd: UserCommand, store: &Store) -> Result<()> {
             region,
             org,
             password,
+            email,
         } => {
             let role = Role::parse("role", &role)?;
             let region = RegionCode::parse("region", &region)?;
@@ -338,6 +372,7 @@ async fn user(cmd: UserCommand, store: &Store) -> Result<()> {
                 org_id: org,
                 password,
                 demo: false,
+                email,
             };
             let id = store.create_user(&u).await.map_err(describe)?;
             println!("已创建用户 {} (编号 {id})", u.username);

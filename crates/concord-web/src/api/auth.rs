@@ -91,6 +91,9 @@ pub struct NewUserRequest {
     pub org_id: Option<i64>,
     /// At least 8 characters.
     pub password: String,
+    /// Where notices about their work are e-mailed.
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 fn admin_only(user: &Staff) -> Result<(), ApiError> {
@@ -145,6 +148,15 @@ pub async fn add_user(
             "姓名为1至64个字符",
         ));
     }
+    if let Some(e) = req.email.as_deref().filter(|e| !e.trim().is_empty())
+        && !(e.contains('@') && e.len() <= 254)
+    {
+        errs.push(FieldError::new(
+            "email",
+            "invalid_value",
+            format!("“{e}”不是电子邮件地址"),
+        ));
+    }
     errs.into_result()?;
     let region = region.expect("checked above");
     if !user.region.contains(&region) {
@@ -160,6 +172,7 @@ pub async fn add_user(
             org_id: req.org_id,
             password: req.password,
             demo: false,
+            email: req.email.filter(|e| !e.trim().is_empty()),
         })
         .await?;
     let created = s

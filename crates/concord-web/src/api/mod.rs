@@ -10,6 +10,7 @@ mod directory;
 mod documents;
 pub(crate) mod mediation;
 pub(crate) mod mediators;
+mod notices;
 mod oversight;
 pub(crate) mod party;
 mod routing;
@@ -59,6 +60,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(webhooks::list, webhooks::register))
         .routes(routes!(webhooks::remove))
         .routes(routes!(webhooks::deliveries))
+        .routes(routes!(notices::list))
         .routes(routes!(cases::create_case, cases::list_cases))
         .routes(routes!(cases::get_case))
         .routes(routes!(cases::transition))

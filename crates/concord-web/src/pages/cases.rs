@@ -246,6 +246,15 @@ pub struct DocLine {
     pub id: i64,
 }
 
+/// Who was told what, and when.
+pub struct NoticeLine {
+    pub kind: &'static str,
+    pub to: String,
+    pub channel: &'static str,
+    pub state: &'static str,
+    pub at: String,
+}
+
 pub struct FileLine {
     pub id: i64,
     pub name: String,
@@ -309,6 +318,7 @@ struct CasePage {
     mediators: Vec<Opt>,
     agreement: Option<AgreementBox>,
     documents: Vec<DocLine>,
+    notices: Vec<NoticeLine>,
     files: Vec<FileLine>,
     doc_kinds: Vec<Opt>,
     tasks: Vec<TaskLine>,
@@ -495,6 +505,7 @@ pub async fn page(
             id: d.id,
         })
         .collect();
+    let notices = notice_lines(&s, &c).await?;
     let files = s
         .store
         .attachments(c.id)
@@ -570,6 +581,7 @@ pub async fn page(
             hash: a.hash,
         }),
         documents,
+        notices,
         files,
         doc_kinds,
         tasks: tasks
@@ -646,4 +658,40 @@ impl CasePage {
         }
         parts.join(";")
     }
+}
+
+async fn notice_lines(
+    s: &AppState,
+    c: &concord_domain::case::Case,
+) -> Result<Vec<NoticeLine>, concord_store::StoreError> {
+    use concord_domain::notice::NoticeKind;
+    let rows = s.store.case_notifications(c.id).await?;
+    Ok(rows
+        .into_iter()
+        .map(|n| NoticeLine {
+            kind: NoticeKind::parse("kind", &n.kind).map_or("通知", |k| k.label()),
+            to: match (n.party_ordinal, n.user_name) {
+                (Some(i), _) => c
+                    .facts
+                    .parties
+                    .get(i as usize)
+                    .map_or_else(|| format!("当事人{}", i + 1), |p| p.name.clone()),
+                (None, Some(name)) => name,
+                (None, None) => "工作人员".into(),
+            },
+            channel: if n.channel == "sms" {
+                "短信"
+            } else {
+                "邮件"
+            },
+            state: match n.state.as_str() {
+                "sent" => "已发送",
+                "skipped" => "无联系方式",
+                _ => "待发送",
+            },
+            at: short_time(&crate::views::local_time(
+                concord_domain::time::from_micros(n.sent_at.unwrap_or(n.created_at)),
+            )),
+        })
+        .collect())
 }

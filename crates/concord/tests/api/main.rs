@@ -24,6 +24,7 @@ mod listing;
 mod matrix;
 mod mediation;
 mod mediators;
+mod notifications;
 mod numbering;
 mod open311;
 mod oversight;
