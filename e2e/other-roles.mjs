@@ -3,7 +3,8 @@
 // assigned to their unit, fails to settle it and refers it to arbitration; a judge
 // confirms an agreement sent to the court; the administrator adds an account (which then
 // logs in) and a day off to the working-day calendar, and issues an Open311 key to the
-// 12345 hotline, which files a dispute the clerk then finds, and revokes it.
+// 12345 hotline, which files a dispute the clerk then finds, and revokes it; and subscribes
+// the hotline to case events.
 //
 //   BASE_URL=http://127.0.0.1:8080 node e2e/other-roles.mjs
 import {
@@ -160,4 +161,15 @@ await run('other roles', async (browser) => {
     method: 'POST', body: new URLSearchParams({ api_key: secret, service_code: 'neighbor' }),
   });
   check(refused.status === 403, `a revoked key is refused (${refused.status})`);
+
+  state.step = 'the administrator subscribes the hotline to case events';
+  await admin.goto(`${BASE}/admin/webhooks`);
+  const hookForm = admin.locator('form[data-api="/api/v1/webhooks"]');
+  await hookForm.getByLabel('推送地址').fill('http://12345.example.gov.cn/concord-events');
+  await hookForm.getByLabel('事件').selectOption([{ label: '受理' }, { label: '办结' }]);
+  await hookForm.getByRole('button', { name: '订阅' }).click();
+  await hookForm.locator('[data-show="secret"]').filter({ hasText: /whsec_/ }).waitFor();
+  await admin.goto(`${BASE}/admin/webhooks`);
+  check(await admin.getByRole('cell', { name: '受理、办结' }).count() === 1, 'the subscription is listed with its events');
+  await snap(admin, 'admin-webhook');
 });

@@ -34,12 +34,23 @@ pub fn routes() -> Router<AppState> {
         // The `open311` client on PyPI asks for `service/…`; both are served.
         .route("/service/{file}", get(service_definition))
         .route("/requests/{file}", get(one_request))
-        .route("/tokens/{file}", get(token));
+        .route("/tokens/{file}", get(token))
+        .method_not_allowed_fallback(wrong_method);
     let open311 = Router::new()
         .nest("/v2", v2)
         .route("/{file}", get(discovery_only))
+        .method_not_allowed_fallback(wrong_method)
         .fallback(|| async { Fault::not_found("没有这一 Open311 资源").reply(Format::Json) });
     Router::new().nest("/open311", open311)
+}
+
+/// A method the resource does not take: 405, in the spec's error form.
+async fn wrong_method(method: axum::http::Method) -> Response {
+    Fault {
+        status: StatusCode::METHOD_NOT_ALLOWED,
+        descriptions: vec![format!("该资源不接受 {method} 请求")],
+    }
+    .reply(Format::Json)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

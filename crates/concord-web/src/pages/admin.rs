@@ -72,6 +72,24 @@ pub struct KeyLine {
     pub revoked_at: Option<String>,
 }
 
+pub struct HookLine {
+    pub id: i64,
+    pub url: String,
+    pub events: String,
+    pub region: String,
+    pub created_at: String,
+    pub removed_at: Option<String>,
+}
+
+pub struct DeliveryLine {
+    pub id: i64,
+    pub event: String,
+    pub case_id: i64,
+    pub attempts: i64,
+    pub state: String,
+    pub last: String,
+}
+
 pub struct RegionLine {
     pub code: String,
     pub name: String,
@@ -97,12 +115,18 @@ struct Section {
     channels: Vec<Opt>,
     /// Where integrating systems reach Open311.
     endpoint: String,
+    hooks: Vec<HookLine>,
+    actions: Vec<Opt>,
+    /// The webhook whose delivery log is shown.
+    hook: Option<i64>,
+    deliveries: Vec<DeliveryLine>,
 }
 
 #[derive(Deserialize)]
 pub struct SectionQuery {
     year: Option<i16>,
     parent: Option<String>,
+    hook: Option<i64>,
 }
 
 pub async fn section(
@@ -129,6 +153,10 @@ pub async fn section(
         keys: Vec::new(),
         channels: Vec::new(),
         endpoint: format!("{}/open311/v2", s.public_url),
+        hooks: Vec::new(),
+        actions: Vec::new(),
+        hook: q.hook,
+        deliveries: Vec::new(),
         layout,
     };
     match section.as_str() {
@@ -239,7 +267,62 @@ pub async fn section(
                 })
                 .collect();
         }
+        "webhooks" => webhooks(&s, &mut page).await?,
         _ => return Err(ApiError::NotFound("页面").into()),
     }
     render(&page)
+}
+
+/// The webhook subscriptions, and one's delivery log when asked for.
+async fn webhooks(s: &AppState, page: &mut Section) -> Result<(), PageError> {
+    use concord_domain::lifecycle::ActionKind;
+    use concord_domain::time::from_micros;
+    let local = crate::views::local_time;
+    page.actions = opts(ActionKind::ALL, ActionKind::as_str, ActionKind::label, None);
+    page.hooks = s
+        .store
+        .webhooks()
+        .await?
+        .into_iter()
+        .map(|w| HookLine {
+            id: w.id,
+            url: w.url,
+            events: if w.events.is_empty() {
+                "全部".into()
+            } else {
+                w.events
+                    .iter()
+                    .map(|e| ActionKind::parse("event", e).map_or(e.as_str(), |k| k.label()))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            },
+            region: w.region.to_string(),
+            created_at: local(w.created_at),
+            removed_at: w.removed_at.map(local),
+        })
+        .collect();
+    if let Some(id) = page.hook {
+        page.deliveries = s
+            .store
+            .deliveries(id, 100)
+            .await?
+            .into_iter()
+            .map(|d| DeliveryLine {
+                id: d.id,
+                event: d.event,
+                case_id: d.case_id,
+                attempts: d.attempts,
+                state: match d.delivered_at {
+                    Some(t) => format!("已送达 {}", local(from_micros(t))),
+                    None => format!("待重试 {}", local(from_micros(d.next_at))),
+                },
+                last: match (d.last_status, d.last_error) {
+                    (_, Some(e)) => e,
+                    (Some(st), None) => format!("HTTP {st}"),
+                    (None, None) => String::new(),
+                },
+            })
+            .collect();
+    }
+    Ok(())
 }

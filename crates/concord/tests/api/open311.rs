@@ -383,6 +383,14 @@ both!(
             assert!(s.is_client_error(), "{s}");
             assert_errors(&r.text().await.unwrap(), s);
         }
+        let r = app
+            .client
+            .delete(app.url("/open311/v2/requests.json"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_errors(&r.text().await.unwrap(), StatusCode::METHOD_NOT_ALLOWED);
         assert_eq!(
             app.store.count_cases().await.unwrap(),
             before,
