@@ -178,4 +178,20 @@ await run('main path', async (browser) => {
     check(after[k] === before[k] + 1, `the dashboard's ${k} went from ${before[k]} to ${after[k]}, not +1`);
   }
   await snap(leader, 'leader-dashboard');
+
+  state.step = 'the leader reads the rankings and writes this month\'s risk report';
+  check(await leader.locator('#units tbody tr').count() > 0, 'the dashboard ranks the lead units');
+  check(await leader.locator('#channels tbody tr').count() > 0, 'the dashboard breaks down by channel');
+  const month = chinaLocal(0).slice(0, 7);
+  const reportForm = leader.locator('form[data-api="/api/v1/reports"]');
+  await reportForm.getByLabel('生成月度研判报告').fill(month);
+  await submitAndReload(leader, reportForm);
+  const [y, m] = month.split('-').map(Number);
+  const link = leader.locator('#report-list a', { hasText: `${y}年${m}月矛盾纠纷风险研判报告` });
+  check(await link.count() === 1, `the report for ${month} is listed`);
+  const pdf = await leader.request.get(BASE + await link.getAttribute('href'));
+  check(pdf.ok() && pdf.headers()['content-type'] === 'application/pdf', 'the report opens as PDF');
+  const ledger = await leader.request.get(BASE + await leader.locator('#ledger-link').getAttribute('href'));
+  check(ledger.ok() && ledger.headers()['content-type'].includes('spreadsheetml'), 'the ledger downloads as Excel');
+  await snap(leader, 'leader-reports');
 });

@@ -1,5 +1,6 @@
 //! .docx output: the five parts of a minimal WordprocessingML package, zipped. The
-//! documents are paragraphs only, so a few lines of XML do what a library would.
+//! documents are paragraphs and plain ruled tables, so a few lines of XML do what a
+//! library would.
 
 use crate::{Block, Document};
 
@@ -100,7 +101,37 @@ fn block(b: &Block) -> String {
         Block::Line(s) => para(s, 15, false, "left", 0),
         Block::Right(s) => para(s, 15, false, "right", 0),
         Block::Space(_) => para("", 15, false, "left", 0),
+        Block::Table(t) => table(&t.head, &t.rows),
+        Block::Chart(c) => {
+            let rows: Vec<Vec<String>> = c
+                .points
+                .iter()
+                .map(|(l, v)| vec![l.clone(), crate::number(*v)])
+                .collect();
+            para(&c.title, 12, true, "left", 0) + &table(&["".into(), "数值".into()], &rows)
+        }
     }
+}
+
+/// A ruled table, 10.5 points, the header bold.
+fn table(head: &[String], rows: &[Vec<String>]) -> String {
+    let row = |cells: &[String], bold: bool| {
+        let tcs: String = cells
+            .iter()
+            .map(|c| format!("<w:tc>{}</w:tc>", para(c, 10, bold, "left", 0)))
+            .collect();
+        format!("<w:tr>{tcs}</w:tr>")
+    };
+    let border = |side: &str| format!(r#"<w:{side} w:val="single" w:sz="4" w:color="000000"/>"#);
+    let borders: String = ["top", "left", "bottom", "right", "insideH", "insideV"]
+        .iter()
+        .map(|s| border(s))
+        .collect();
+    let body: String = rows.iter().map(|r| row(r, false)).collect();
+    format!(
+        r#"<w:tbl><w:tblPr><w:tblW w:w="5000" w:type="pct"/><w:tblBorders>{borders}</w:tblBorders></w:tblPr>{}{body}</w:tbl>"#,
+        row(head, true)
+    )
 }
 
 const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>

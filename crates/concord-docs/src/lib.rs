@@ -7,6 +7,7 @@ mod docx;
 pub mod kinds;
 mod pdf;
 pub mod punctuation;
+pub mod sheet;
 pub mod template;
 
 pub use template::{Template, TemplateError};
@@ -28,6 +29,33 @@ pub enum Block {
     Right(String),
     /// Vertical space, in points.
     Space(f32),
+    /// A table with a header row, ruled, the header repeated on each page.
+    Table(Table),
+    /// A chart of labelled values, drawn (PDF) or tabulated (.docx).
+    Chart(Chart),
+}
+
+/// A table: the header's cells, then the rows'.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub head: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ChartKind {
+    /// Horizontal bars, one line each: shares and rankings.
+    Bars,
+    /// Vertical columns side by side: a series over time.
+    Columns,
+}
+
+/// A chart: a title and its values in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chart {
+    pub title: String,
+    pub kind: ChartKind,
+    pub points: Vec<(String, f64)>,
 }
 
 /// A document ready to render.
@@ -58,10 +86,27 @@ impl Document {
                 | Block::Heading(s)
                 | Block::Paragraph(s)
                 | Block::Line(s)
-                | Block::Right(s) => Some(s.as_str()),
+                | Block::Right(s) => Some(s.clone()),
                 Block::Space(_) => None,
+                Block::Table(t) => Some(
+                    std::iter::once(&t.head)
+                        .chain(&t.rows)
+                        .map(|r| r.join("\t"))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                ),
+                Block::Chart(c) => Some(c.title.clone()),
             })
             .collect::<Vec<_>>()
             .join("\n")
+    }
+}
+
+/// A chart's value as printed: whole numbers without decimals, others with one.
+pub fn number(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
     }
 }

@@ -11,7 +11,7 @@ use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, TextRenderingMode, U
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use subsetter::GlyphRemapper;
 
-use crate::{Block, Document};
+use crate::{Block, Chart, ChartKind, Document, Table, number};
 
 /// Noto Serif SC Regular (SIL Open Font License 1.1, fonts/OFL.txt): a 宋体-style face,
 /// as formal documents use.
@@ -91,6 +91,7 @@ fn style(b: &Block) -> Style {
         Block::Paragraph(_) => s(15.0, false, Align::Justify, 2.0, 1.7),
         Block::Line(_) => s(15.0, false, Align::Left, 0.0, 1.9),
         Block::Right(_) | Block::Space(_) => s(15.0, false, Align::Right, 0.0, 1.7),
+        Block::Table(_) | Block::Chart(_) => s(10.5, false, Align::Left, 0.0, 1.8),
     }
 }
 
@@ -187,6 +188,8 @@ impl Pages {
                 self.y -= pt;
                 return;
             }
+            Block::Table(t) => return self.table(t),
+            Block::Chart(c) => return self.chart(c),
             Block::Title(s)
             | Block::Number(s)
             | Block::Heading(s)
@@ -223,24 +226,223 @@ impl Pages {
                 (x0, if spread { extra / (n - 1) as f32 } else { 0.0 })
             }
         };
-        let bytes = self.encode(line);
-        let y = self.y;
+        self.text_at(line, (x, self.y), st.size, st.bold, spacing);
+        self.y -= st.size * (st.leading - 1.0);
+    }
+
+    /// Sets `s` with its baseline starting at `at`.
+    fn text_at(&mut self, s: &str, at: (f32, f32), size: f32, bold: bool, spacing: f32) {
+        let bytes = self.encode(s);
         let c = self.pages.last_mut().expect("a page");
         c.begin_text();
-        c.set_font(Name(b"F1"), st.size);
+        c.set_font(Name(b"F1"), size);
         c.set_char_spacing(spacing);
-        if st.bold {
+        if bold {
             // Bold by stroking the outline too: one font file, and extraction unchanged.
             c.set_text_rendering_mode(TextRenderingMode::FillStroke);
-            c.set_line_width(st.size * 0.03);
+            c.set_line_width(size * 0.03);
         } else {
             c.set_text_rendering_mode(TextRenderingMode::Fill);
         }
-        c.next_line(x, y);
+        c.next_line(at.0, at.1);
         c.show(Str(&bytes));
         c.end_text();
-        self.y -= st.size * (st.leading - 1.0);
     }
+
+    /// A new page unless `h` points are left on this one.
+    fn room(&mut self, h: f32) {
+        if self.y - h < MARGIN.1 {
+            self.new_page();
+        }
+    }
+
+    fn page(&mut self) -> &mut Content {
+        self.pages.last_mut().expect("a page")
+    }
+
+    fn table(&mut self, t: &Table) {
+        let f = font();
+        let n = t.head.len().max(1);
+        let natural: Vec<f32> = (0..n)
+            .map(|i| {
+                std::iter::once(&t.head)
+                    .chain(&t.rows)
+                    .map(|r| r.get(i).map_or(0.0, |c| f.width(c, CELL)))
+                    .fold(0.0, f32::max)
+                    + 2.0 * PAD
+            })
+            .collect();
+        let total: f32 = natural.iter().sum();
+        let widths: Vec<f32> = natural.iter().map(|w| w * Self::width() / total).collect();
+        self.y -= CELL * 0.5;
+        self.room(2.0 * ROW);
+        self.row(&t.head, &widths, true);
+        for r in &t.rows {
+            if self.y - ROW < MARGIN.1 {
+                self.new_page();
+                self.row(&t.head, &widths, true);
+            }
+            self.row(r, &widths, false);
+        }
+        self.y -= CELL;
+    }
+
+    /// One ruled row of a table; numbers right-aligned, the header shaded and bold.
+    fn row(&mut self, cells: &[String], widths: &[f32], head: bool) {
+        let (top, bottom) = (self.y, self.y - ROW);
+        let c = self.page();
+        if head {
+            c.set_fill_gray(0.9);
+            c.rect(MARGIN.2, bottom, Pages::width(), ROW);
+            c.fill_nonzero();
+            c.set_fill_gray(0.0);
+        }
+        c.set_line_width(0.5);
+        c.rect(MARGIN.2, bottom, Pages::width(), ROW);
+        let mut x = MARGIN.2;
+        for w in &widths[..widths.len().saturating_sub(1)] {
+            x += w;
+            c.move_to(x, bottom);
+            c.line_to(x, top);
+        }
+        c.stroke();
+        let mut x = MARGIN.2;
+        for (i, w) in widths.iter().enumerate() {
+            let text = fit(cells.get(i).map_or("", String::as_str), w - 2.0 * PAD, CELL);
+            let right = i > 0 && !head && looks_numeric(&text);
+            let tx = if right {
+                x + w - PAD - font().width(&text, CELL)
+            } else {
+                x + PAD
+            };
+            self.text_at(&text, (tx, bottom + ROW * 0.32), CELL, head, 0.0);
+            x += w;
+        }
+        self.y = bottom;
+    }
+
+    fn chart_title(&mut self, title: &str) {
+        self.y -= 14.0;
+        self.text_at(title, (MARGIN.2, self.y), 12.0, true, 0.0);
+        self.y -= 8.0;
+    }
+
+    fn chart(&mut self, ch: &Chart) {
+        let max = ch.points.iter().map(|p| p.1).fold(0.0, f64::max).max(1.0) as f32;
+        match ch.kind {
+            ChartKind::Bars => self.bars(ch, max),
+            ChartKind::Columns => self.columns(ch, max),
+        }
+    }
+
+    fn bars(&mut self, ch: &Chart, max: f32) {
+        const H: f32 = 15.0;
+        self.room(3.0 * H + 22.0);
+        self.chart_title(&ch.title);
+        let f = font();
+        let widest = ch
+            .points
+            .iter()
+            .map(|p| f.width(&p.0, SMALL))
+            .fold(0.0, f32::max);
+        let label_w = widest.min(Self::width() * 0.3) + 6.0;
+        let area = Self::width() - label_w - 40.0;
+        for (label, v) in &ch.points {
+            self.room(H);
+            let base = self.y - H;
+            let label = fit(label, label_w - 6.0, SMALL);
+            self.text_at(&label, (MARGIN.2, base + 4.0), SMALL, false, 0.0);
+            let len = (*v as f32 / max * area).max(0.5);
+            let c = self.page();
+            c.set_fill_rgb(0.25, 0.47, 0.72);
+            c.rect(MARGIN.2 + label_w, base + 3.0, len, H - 6.0);
+            c.fill_nonzero();
+            c.set_fill_gray(0.0);
+            let at = (MARGIN.2 + label_w + len + 3.0, base + 4.0);
+            self.text_at(&number(*v), at, SMALL, false, 0.0);
+            self.y = base;
+        }
+        self.y -= 10.0;
+    }
+
+    fn columns(&mut self, ch: &Chart, max: f32) {
+        const PLOT: f32 = 140.0;
+        self.room(PLOT + 60.0);
+        self.chart_title(&ch.title);
+        let base = self.y - 12.0 - PLOT;
+        let n = ch.points.len().max(1);
+        let slot = Self::width() / n as f32;
+        let bw = slot * 0.7;
+        let every = n.div_ceil(10);
+        let c = self.page();
+        c.set_line_width(0.5);
+        c.move_to(MARGIN.2, base);
+        c.line_to(MARGIN.2 + Pages::width(), base);
+        c.stroke();
+        for (i, (label, v)) in ch.points.iter().enumerate() {
+            let x = MARGIN.2 + slot * i as f32 + (slot - bw) / 2.0;
+            let h = *v as f32 / max * PLOT;
+            let c = self.page();
+            c.set_fill_rgb(0.25, 0.47, 0.72);
+            c.rect(x, base, bw, h);
+            c.fill_nonzero();
+            c.set_fill_gray(0.0);
+            let centre = |s: &str, size: f32| x + bw / 2.0 - font().width(s, size) / 2.0;
+            if n <= 26 && *v > 0.0 {
+                let s = number(*v);
+                self.text_at(&s, (centre(&s, TINY), base + h + 2.0), TINY, false, 0.0);
+            }
+            if i % every == 0 {
+                let at = (centre(label, TINY).max(MARGIN.2), base - 9.0);
+                self.text_at(label, at, TINY, false, 0.0);
+            }
+        }
+        self.y = base - 22.0;
+    }
+}
+
+/// Table cells and chart labels: sizes, row height, padding.
+const CELL: f32 = 10.5;
+const ROW: f32 = CELL * 2.0;
+const PAD: f32 = 4.0;
+const SMALL: f32 = 9.0;
+const TINY: f32 = 7.0;
+
+/// The least height a block takes on a page: a chart whole, a table's header and first
+/// row, two lines of text.
+fn least_height(b: &Block) -> f32 {
+    match b {
+        Block::Chart(c) if c.kind == ChartKind::Columns => 22.0 + 12.0 + 140.0 + 22.0,
+        Block::Chart(_) => 22.0 + 3.0 * 15.0,
+        Block::Table(_) => CELL * 0.5 + 2.0 * ROW,
+        Block::Space(pt) => *pt,
+        other => {
+            let st = style(other);
+            2.0 * st.size * st.leading
+        }
+    }
+}
+
+/// `s`, cut with an ellipsis if wider than `width`.
+fn fit(s: &str, width: f32, size: f32) -> String {
+    let f = font();
+    if f.width(s, size) <= width {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for c in s.chars() {
+        if f.width(&format!("{out}{c}…"), size) > width {
+            break;
+        }
+        out.push(c);
+    }
+    out + "…"
+}
+
+fn looks_numeric(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || ".,%-—¥+()".contains(c))
 }
 
 fn zlib(data: &[u8]) -> Vec<u8> {
@@ -249,7 +451,12 @@ fn zlib(data: &[u8]) -> Vec<u8> {
 
 pub fn render(doc: &Document) -> Vec<u8> {
     let mut pages = Pages::new();
-    for b in &doc.blocks {
+    for (i, b) in doc.blocks.iter().enumerate() {
+        if let (Block::Heading(_), Some(next)) = (b, doc.blocks.get(i + 1)) {
+            // A heading stays with what it heads.
+            let st = style(b);
+            pages.room(st.size * st.leading + least_height(next));
+        }
         pages.block(b);
     }
     write(pages, &doc.title)

@@ -3,14 +3,17 @@
 //! from them. See docs/figures.md.
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Serialize;
 
+use crate::calendar::WorkCalendar;
 use crate::case::{Case, CaseKind, Level, Outcome, Satisfaction, Status};
 use crate::category::Category;
 use crate::intake::VisitLevel;
+use crate::labelled_enum;
 
 /// The 631 goal (六三一): of the disputes resolved, 60 % at village level, 30 % at
 /// township level, 10 % at county level and above.
@@ -52,10 +55,13 @@ pub struct Counts {
     pub petitions_to_city: u64,
     /// Registered with five or more complainants (群体性).
     pub mass_cases: u64,
+    /// Working days the cases closed in the period took, summed (see
+    /// [`work_days_to_close`]); divided by `closed`, the average time to close.
+    pub close_work_days: u64,
 }
 
 /// The names of the counters, in storage order (see [`Counts::to_array`]).
-pub const COUNTERS: [&str; 19] = [
+pub const COUNTERS: [&str; 20] = [
     "registered",
     "accepted",
     "closed",
@@ -75,6 +81,7 @@ pub const COUNTERS: [&str; 19] = [
     "skip_level_petitions",
     "petitions_to_city",
     "mass_cases",
+    "close_work_days",
 ];
 
 /// What a case adds to the figures of each day (in China) on which something it is
@@ -138,6 +145,7 @@ impl Counts {
             );
         self.resolved = u64::from(resolved);
         self.mediated_to_end = u64::from(ended);
+        self.close_work_days = work_days_to_close(c).unwrap_or(0);
         if resolved {
             self.resolved_by_level[level_index(c.facts.level)] = 1;
         }
@@ -180,6 +188,7 @@ impl Counts {
             self.skip_level_petitions,
             self.petitions_to_city,
             self.mass_cases,
+            self.close_work_days,
         ]
     }
 
@@ -201,6 +210,7 @@ impl Counts {
             skip_level_petitions: a[16],
             petitions_to_city: a[17],
             mass_cases: a[18],
+            close_work_days: a[19],
         }
     }
 
@@ -222,6 +232,11 @@ impl Counts {
     /// 满意率: satisfied or basically satisfied among those followed up.
     pub fn satisfaction_rate(&self) -> Option<f64> {
         rate(self.satisfied, self.followed_up)
+    }
+
+    /// 平均办结用时: working days from acceptance to closure, on average.
+    pub fn average_work_days(&self) -> Option<f64> {
+        average(self.close_work_days, self.closed)
     }
 
     /// The share of resolved disputes at village, township, and county-and-above level,
@@ -253,6 +268,128 @@ pub fn rate(a: u64, b: u64) -> Option<f64> {
     (b > 0).then(|| round3(a as f64 / b as f64))
 }
 
+fn average(sum: u64, n: u64) -> Option<f64> {
+    (n > 0).then(|| (sum as f64 / n as f64 * 10.0).round() / 10.0)
+}
+
+/// The State Council's holiday arrangements: the one calendar every figure is counted
+/// on, so that a center's later edits to its own calendar do not move past figures.
+static STATUTORY: LazyLock<WorkCalendar> = LazyLock::new(WorkCalendar::builtin);
+
+/// The working days a closed case took, from acceptance (registration, if it was never
+/// accepted) to closure, on the statutory calendar; the day it started is not counted.
+pub fn work_days_to_close(c: &Case) -> Option<u64> {
+    let closed = crate::time::local_date(c.closed_at?);
+    let start = crate::time::local_date(c.accepted_at.unwrap_or(c.registered_at));
+    Some(u64::from(STATUTORY.working_days_between(start, closed)))
+}
+
+labelled_enum! {
+    /// What a breakdown of the figures is by, besides place and category.
+    pub enum Dimension {
+        Channel = ("channel", "受理渠道"),
+        Unit = ("unit", "牵头单位"),
+        Mediator = ("mediator", "调解员"),
+    }
+}
+
+/// The keys a case is counted under in each breakdown: its channel, its lead unit and
+/// its mediator (by id), those it has.
+pub fn dimensions(c: &Case) -> Vec<(Dimension, String)> {
+    let mut out = vec![(Dimension::Channel, c.facts.channel.as_str().to_string())];
+    if let Some(u) = c.lead_unit {
+        out.push((Dimension::Unit, u.to_string()));
+    }
+    if let Some(m) = c.mediator {
+        out.push((Dimension::Mediator, m.to_string()));
+    }
+    out
+}
+
+/// The counts a breakdown keeps for each channel, unit or mediator: a subset of
+/// [`Counts`] that adds the same way.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    pub registered: u64,
+    pub closed: u64,
+    pub resolved: u64,
+    pub mediated_to_end: u64,
+    pub closed_on_time: u64,
+    pub closed_with_deadline: u64,
+    pub dissatisfied: u64,
+    pub close_work_days: u64,
+}
+
+/// The names of a tally's counters, in storage order.
+pub const TALLY: [&str; 8] = [
+    "registered",
+    "closed",
+    "resolved",
+    "mediated_to_end",
+    "closed_on_time",
+    "closed_with_deadline",
+    "dissatisfied",
+    "close_work_days",
+];
+
+impl Tally {
+    pub fn of(n: &Counts) -> Tally {
+        Tally {
+            registered: n.registered,
+            closed: n.closed,
+            resolved: n.resolved,
+            mediated_to_end: n.mediated_to_end,
+            closed_on_time: n.closed_on_time,
+            closed_with_deadline: n.closed_with_deadline,
+            dissatisfied: n.dissatisfied,
+            close_work_days: n.close_work_days,
+        }
+    }
+
+    pub fn to_array(&self) -> [u64; TALLY.len()] {
+        [
+            self.registered,
+            self.closed,
+            self.resolved,
+            self.mediated_to_end,
+            self.closed_on_time,
+            self.closed_with_deadline,
+            self.dissatisfied,
+            self.close_work_days,
+        ]
+    }
+
+    pub fn from_array(a: [u64; TALLY.len()]) -> Tally {
+        Tally {
+            registered: a[0],
+            closed: a[1],
+            resolved: a[2],
+            mediated_to_end: a[3],
+            closed_on_time: a[4],
+            closed_with_deadline: a[5],
+            dissatisfied: a[6],
+            close_work_days: a[7],
+        }
+    }
+
+    pub fn add(&mut self, o: &Tally) {
+        let (a, b) = (self.to_array(), o.to_array());
+        *self = Tally::from_array(std::array::from_fn(|i| a[i] + b[i]));
+    }
+
+    pub fn success_rate(&self) -> Option<f64> {
+        rate(self.resolved, self.mediated_to_end)
+    }
+
+    pub fn on_time_rate(&self) -> Option<f64> {
+        rate(self.closed_on_time, self.closed_with_deadline)
+    }
+
+    pub fn average_work_days(&self) -> Option<f64> {
+        average(self.close_work_days, self.closed)
+    }
+}
+
 /// The figures of a region and period: the counts, what is overdue now, and the
 /// breakdowns a leader reads.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -268,6 +405,10 @@ pub struct Figures {
     pub by_region: BTreeMap<String, Counts>,
     /// Registered in the period, by the Monday of their week (YYYY-MM-DD).
     pub weekly: BTreeMap<String, u64>,
+    /// By channel (its code), lead unit and mediator (their ids), as they stand now.
+    pub by_channel: BTreeMap<String, Tally>,
+    pub by_unit: BTreeMap<String, Tally>,
+    pub by_mediator: BTreeMap<String, Tally>,
 }
 
 /// The Monday of the week `t` falls in, in Asia/Shanghai.
@@ -309,6 +450,23 @@ impl Figures {
         if let Some(child) = child {
             self.by_region.entry(child.to_string()).or_default().add(&n);
         }
+        if n != Counts::default() {
+            for (dim, key) in dimensions(c) {
+                self.breakdown(dim)
+                    .entry(key)
+                    .or_default()
+                    .add(&Tally::of(&n));
+            }
+        }
         self.counts.add(&n);
+    }
+
+    /// The breakdown by `dim`.
+    pub fn breakdown(&mut self, dim: Dimension) -> &mut BTreeMap<String, Tally> {
+        match dim {
+            Dimension::Channel => &mut self.by_channel,
+            Dimension::Unit => &mut self.by_unit,
+            Dimension::Mediator => &mut self.by_mediator,
+        }
     }
 }

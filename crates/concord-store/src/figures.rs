@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 
 use concord_domain::case::{Case, Outcome};
 use concord_domain::category::Category;
-use concord_domain::figures::{COUNTERS, Counts, Figures, contributions, monday_of};
+use concord_domain::figures::{
+    COUNTERS, Counts, Dimension, Figures, TALLY, Tally, contributions, dimensions, monday_of,
+};
 use concord_domain::region::{RegionCode, RegionLevel};
 use concord_domain::time::to_micros;
 use jiff::Timestamp;
@@ -19,6 +21,7 @@ use crate::list::{Where, region_clause, township_key};
 use crate::{Store, StoreError, with_db};
 
 const N: usize = COUNTERS.len();
+const T: usize = TALLY.len();
 
 /// The key of one row of `figure_days`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -36,6 +39,15 @@ struct CategoryKey {
     category: &'static str,
 }
 
+/// The key of one row of `figure_day_breakdowns`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct BreakdownKey {
+    scope: String,
+    day: i64,
+    dim: Dimension,
+    key: String,
+}
+
 /// Changes to the kept figures (`figure_days`, `figure_day_categories`) and to the
 /// mediators' records, merged by row so that one statement never touches a row twice
 /// (PostgreSQL refuses that).
@@ -43,6 +55,7 @@ struct CategoryKey {
 pub(crate) struct Rollup {
     days: BTreeMap<Key, (&'static str, [i64; N])>,
     categories: BTreeMap<CategoryKey, (&'static str, i64)>,
+    breakdowns: BTreeMap<BreakdownKey, (&'static str, [i64; T])>,
     /// Per mediator: cases closed with an outcome, agreements among them.
     mediators: BTreeMap<i64, (i64, i64)>,
 }
@@ -70,8 +83,10 @@ impl Rollup {
     /// and to its mediator's record.
     pub(crate) fn add(&mut self, c: &Case, sign: i64) {
         let places = places(&c.facts.region);
+        let dims = dimensions(c);
         for (day, counts) in contributions(c) {
             let n = counts.to_array();
+            let t = Tally::of(&counts).to_array();
             for (scope, depth, child) in &places {
                 let key = Key {
                     scope: scope.clone(),
@@ -89,6 +104,18 @@ impl Rollup {
                         category: c.facts.category.as_str(),
                     };
                     self.categories.entry(key).or_insert((depth, 0)).1 += sign;
+                }
+                for (dim, key) in &dims {
+                    let key = BreakdownKey {
+                        scope: scope.clone(),
+                        day: day_number(day),
+                        dim: *dim,
+                        key: key.clone(),
+                    };
+                    let row = self.breakdowns.entry(key).or_insert((depth, [0; T]));
+                    for (sum, x) in row.1.iter_mut().zip(t) {
+                        *sum += sign * x as i64;
+                    }
                 }
             }
         }
@@ -151,6 +178,37 @@ impl Rollup {
             " ON CONFLICT (scope, day, category) DO UPDATE
               SET registered = figure_day_categories.registered + excluded.registered",
             categories,
+        ));
+        let breakdowns = self
+            .breakdowns
+            .into_iter()
+            .filter(|(_, (_, n))| n.iter().any(|x| *x != 0))
+            .map(|(k, (depth, n))| {
+                let mut row = vec![
+                    Arg::Text(k.scope),
+                    Arg::Text(depth.into()),
+                    Arg::Int(k.day),
+                    Arg::Text(k.dim.as_str().into()),
+                    Arg::Text(k.key),
+                ];
+                row.extend(n.iter().map(|x| Arg::Int(*x)));
+                row
+            });
+        let sets: Vec<String> = TALLY
+            .iter()
+            .map(|c| format!("{c} = figure_day_breakdowns.{c} + excluded.{c}"))
+            .collect();
+        out.extend(statements(
+            marks,
+            &format!(
+                "INSERT INTO figure_day_breakdowns (scope, depth, day, dim, key, {}) VALUES ",
+                TALLY.join(", ")
+            ),
+            &format!(
+                " ON CONFLICT (scope, day, dim, key) DO UPDATE SET {}",
+                sets.join(", ")
+            ),
+            breakdowns,
         ));
         let mediators = self
             .mediators
@@ -246,8 +304,16 @@ fn next_level(l: RegionLevel) -> Option<RegionLevel> {
 /// Rows summed over a period: (child, counters).
 type Summed = (String, [i64; N]);
 
-/// What the three period queries return: by child, by category, by day.
-type Sums = (Vec<Summed>, Vec<(String, i64)>, Vec<(i64, i64)>);
+/// Breakdown rows summed over a period: (dimension, key, counters).
+type Broken = (String, String, [i64; T]);
+
+/// What the four period queries return: by child, by category, by day, by breakdown.
+type Sums = (
+    Vec<Summed>,
+    Vec<(String, i64)>,
+    Vec<(i64, i64)>,
+    Vec<Broken>,
+);
 
 impl Store {
     /// The figures of `scope` over the days [from, to) (China), as they stand at `now`,
@@ -259,7 +325,8 @@ impl Store {
         to: Date,
         now: Timestamp,
     ) -> Result<Figures, StoreError> {
-        let (sums, categories, days) = self.summed(scope, day_number(from), day_number(to)).await?;
+        let (sums, categories, days, broken) =
+            self.summed(scope, day_number(from), day_number(to)).await?;
         let mut f = Figures::default();
         let above_county = scope.level() < RegionLevel::County;
         for (child, n) in sums {
@@ -289,6 +356,14 @@ impl Store {
         for (day, registered) in days {
             if let Some(d) = day_of_number(day).filter(|_| registered > 0) {
                 *f.weekly.entry(monday_of(d).to_string()).or_default() += registered as u64;
+            }
+        }
+        for (dim, key, n) in broken {
+            let tally = Tally::from_array(n.map(|x| x.max(0) as u64));
+            if let Ok(dim) = Dimension::parse("dim", &dim)
+                && tally != Tally::default()
+            {
+                f.breakdown(dim).insert(key, tally);
             }
         }
         let (open, overdue) = self.open_and_overdue(scope, now).await?;
@@ -329,6 +404,14 @@ impl Store {
         let by_day = format!(
             "SELECT day, CAST(SUM(registered) AS BIGINT) FROM figure_days WHERE {period} GROUP BY day"
         );
+        let tally: Vec<String> = TALLY
+            .iter()
+            .map(|c| format!("CAST(SUM({c}) AS BIGINT)"))
+            .collect();
+        let by_key = format!(
+            "SELECT dim, key, {} FROM figure_day_breakdowns WHERE {period} GROUP BY dim, key",
+            tally.join(", ")
+        );
         Ok(with_db!(self, pool => {
             let rows = bind_all!(sqlx::query(sqlx::AssertSqlSafe(by_child)), &args.0)
                 .fetch_all(pool).await?;
@@ -337,7 +420,10 @@ impl Store {
                 bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(by_category)), &args.0).fetch_all(pool).await?;
             let days: Vec<(i64, i64)> =
                 bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(by_day)), &args.0).fetch_all(pool).await?;
-            (rows, categories, days)
+            let keyed = bind_all!(sqlx::query(sqlx::AssertSqlSafe(by_key)), &args.0)
+                .fetch_all(pool).await?;
+            let keyed: Vec<Broken> = keyed.iter().map(broken_row).collect::<Result<_, sqlx::Error>>()?;
+            (rows, categories, days, keyed)
         }))
     }
 
@@ -399,7 +485,12 @@ impl Store {
     /// check them): empties it and fills it again.
     pub async fn rebuild_figures(&self) -> Result<(), StoreError> {
         crate::writer::write_tx!(self, |conn| {
-            for table in ["figure_days", "figure_day_categories", "mediator_records"] {
+            for table in [
+                "figure_days",
+                "figure_day_categories",
+                "figure_day_breakdowns",
+                "mediator_records",
+            ] {
                 sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
                     .execute(&mut *conn)
                     .await?;
@@ -442,6 +533,19 @@ where
         *x = r.try_get::<Option<i64>, _>(i + 1)?.unwrap_or(0);
     }
     Ok((child, n))
+}
+
+fn broken_row<R: sqlx::Row>(r: &R) -> Result<Broken, sqlx::Error>
+where
+    usize: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<i64>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    let mut n = [0i64; T];
+    for (i, x) in n.iter_mut().enumerate() {
+        *x = r.try_get::<Option<i64>, _>(i + 2)?.unwrap_or(0);
+    }
+    Ok((r.try_get(0)?, r.try_get(1)?, n))
 }
 
 /// The open states but registered, in the same words as the partial index

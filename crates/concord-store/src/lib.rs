@@ -31,6 +31,7 @@ pub mod oversight;
 pub mod records;
 mod refs;
 mod register;
+pub mod reports;
 mod retention;
 pub mod room;
 mod routing;

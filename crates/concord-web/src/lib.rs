@@ -11,6 +11,7 @@ mod open311;
 mod pages;
 mod public;
 mod qr;
+pub mod reports;
 pub mod session;
 pub mod sms;
 pub mod views;
@@ -170,6 +171,7 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     ));
     tokio::spawn(keep_sealing(state.store.clone()));
     tokio::spawn(keep_watching_surges(state.store.clone()));
+    tokio::spawn(keep_reporting(state.store.clone()));
     tokio::spawn(webhooks::keep_delivering(state.store.clone()));
     tokio::spawn(notify::keep_notifying(state.store.clone(), state.senders()));
     tracing::info!(%addr, backend = state.store.backend(), demo = state.demo, "Concord is serving");
@@ -194,22 +196,27 @@ async fn keep_sealing(store: concord_store::Store) {
 /// How often every county is checked for surges.
 const SURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
+/// Every county in the tree.
+async fn counties(store: &concord_store::Store) -> Vec<concord_domain::region::RegionCode> {
+    match store.region_codes().await {
+        Ok(codes) => codes
+            .into_iter()
+            .filter(|c| c.level() == concord_domain::region::RegionLevel::County)
+            .collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, "listing the counties failed");
+            Vec::new()
+        }
+    }
+}
+
 /// Raises an early warning for each new surge, county by county, every hour.
 async fn keep_watching_surges(store: concord_store::Store) {
     let mut tick = tokio::time::interval(SURGE_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        let counties = match store.region_codes().await {
-            Ok(codes) => codes
-                .into_iter()
-                .filter(|c| c.level() == concord_domain::region::RegionLevel::County),
-            Err(e) => {
-                tracing::warn!(error = %e, "listing counties for the surge check failed");
-                continue;
-            }
-        };
-        for county in counties {
+        for county in counties(&store).await {
             match store
                 .raise_surge_alerts(&county, jiff::Timestamp::now())
                 .await
@@ -217,6 +224,24 @@ async fn keep_watching_surges(store: concord_store::Store) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(%county, raised = n, "surges raised as early warnings"),
                 Err(e) => tracing::warn!(%county, error = %e, "the surge check failed"),
+            }
+        }
+    }
+}
+
+/// Writes each county's monthly risk assessment for the month before, once, as soon as
+/// the month is over (checked at start and every hour).
+async fn keep_reporting(store: concord_store::Store) {
+    let mut tick = tokio::time::interval(SURGE_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let now = jiff::Timestamp::now();
+        for county in counties(&store).await {
+            match reports::monthly::write_due(&store, &county, now).await {
+                Ok(Some(month)) => tracing::info!(%county, %month, "monthly risk report written"),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(%county, error = %e, "writing the monthly report failed"),
             }
         }
     }

@@ -79,7 +79,7 @@ pub async fn run(cmd: ApiKeyCommand, store: &Store) -> Result<()> {
 }
 
 /// The one root of the territory; with several, the caller must say which.
-async fn territory(store: &Store) -> Result<RegionCode> {
+pub(crate) async fn territory(store: &Store) -> Result<RegionCode> {
     let roots = store.regions(None).await?;
     match roots.as_slice() {
         [one] => Ok(one.code),

@@ -6,6 +6,7 @@ mod backup_cmd;
 mod calendar_cmd;
 mod classify_cmd;
 mod import;
+mod report_cmd;
 
 use std::net::SocketAddr;
 
@@ -109,6 +110,9 @@ enum Command {
     /// Keys for systems that file disputes over Open311 (a 12345 hotline, a city app).
     #[command(subcommand)]
     Apikey(apikey_cmd::ApiKeyCommand),
+    /// Figures, the monthly risk assessment (PDF) and the ledger of cases (.xlsx).
+    #[command(subcommand)]
+    Report(report_cmd::ReportCommand),
 }
 
 #[derive(Subcommand)]
@@ -248,6 +252,7 @@ async fn run(command: Command, store: &Store) -> Result<()> {
         Command::Calendar(c) => calendar_cmd::run(c, store).await,
         Command::User(u) => user(u, store).await,
         Command::Apikey(cmd) => apikey_cmd::run(cmd, store).await,
+        Command::Report(cmd) => report_cmd::run(cmd, store).await,
         Command::Classify(_) => classify_cmd::retrain(store).await,
         Command::Import(args) => import::run(args, store).await,
         Command::Audit(AuditCommand::Verify { since }) => audit_verify(store, since).await,

@@ -94,19 +94,52 @@ fn each_step_counts_in_the_period_it_happened_in() {
         t("2026-11-02T09:00"),
         End::Agreement(Level::Village, Satisfaction::Satisfied),
     );
-    // Registered on the 2nd, accepted on the 3rd, closed on the 10th.
+    // Registered on the 2nd, accepted on the 3rd, closed on the 9th.
     let early = Counts::of_case(&c, t("2026-11-01T00:00"), t("2026-11-04T00:00"));
     assert_eq!((early.registered, early.accepted, early.closed), (1, 1, 0));
     let late = Counts::of_case(&c, t("2026-11-04T00:00"), t("2026-12-01T00:00"));
     assert_eq!((late.registered, late.closed, late.resolved), (0, 1, 1));
     assert_eq!((late.followed_up, late.satisfied), (1, 1));
     assert_eq!(late.resolved_by_level, [1, 0, 0, 0]);
+    // Accepted Tuesday the 3rd, closed Monday the 9th: four working days after the
+    // start (the 4th, 5th, 6th and 9th), the weekend not counted.
+    assert_eq!(late.close_work_days, 4);
+    assert_eq!(late.average_work_days(), Some(4.0));
+    assert_eq!(early.close_work_days, 0, "counted when it closed");
     let mut both = early.clone();
     both.add(&late);
     assert_eq!(
         both,
         Counts::of_case(&c, t("2026-11-01T00:00"), t("2026-12-01T00:00"))
     );
+}
+
+#[test]
+fn a_case_is_counted_under_its_channel_unit_and_mediator() {
+    use concord_domain::figures::{Dimension, Tally, dimensions};
+    let c = history(
+        t("2026-11-02T09:00"),
+        End::Agreement(Level::Village, Satisfaction::Dissatisfied),
+    );
+    let dims: Vec<Dimension> = dimensions(&c).into_iter().map(|d| d.0).collect();
+    assert_eq!(dims[0], Dimension::Channel);
+    assert_eq!(dims.contains(&Dimension::Unit), c.lead_unit.is_some());
+    let n = Counts::of_case(&c, t("2026-11-01T00:00"), t("2026-12-01T00:00"));
+    let tally = Tally::of(&n);
+    assert_eq!(
+        (
+            tally.registered,
+            tally.closed,
+            tally.resolved,
+            tally.dissatisfied
+        ),
+        (1, 1, 1, 1)
+    );
+    assert_eq!(tally.success_rate(), Some(1.0));
+    let mut twice = tally.clone();
+    twice.add(&tally);
+    assert_eq!(twice.registered, 2);
+    assert_eq!(twice.average_work_days(), tally.average_work_days());
 }
 
 #[test]

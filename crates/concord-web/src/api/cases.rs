@@ -6,6 +6,7 @@ use concord_domain::calendar::parse_date;
 use concord_domain::case::{Level, NewCaseInput, Status};
 use concord_domain::category::Category;
 use concord_domain::lifecycle::Action;
+use concord_domain::org::Staff;
 use concord_domain::region::RegionCode;
 use concord_domain::time::{end_of_day, from_micros, start_of_day};
 use concord_store::{Actor, CaseFilter};
@@ -142,6 +143,19 @@ pub async fn list_cases(
     AuthUser(user): AuthUser,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<CasePageView>, ApiError> {
+    let filter = scoped_filter(&user, q)?;
+    let now = Timestamp::now();
+    let page = s.store.list_cases(&filter, now).await?;
+    Ok(Json(CasePageView {
+        items: page.items.iter().map(|i| summary(&i.case, now)).collect(),
+        next_cursor: page
+            .next
+            .map(|(at, id)| format!("{}_{id}", at.as_microsecond())),
+    }))
+}
+
+/// The list's filter from its query, kept within the user's region and holding.
+pub(crate) fn scoped_filter(user: &Staff, q: ListQuery) -> Result<CaseFilter, ApiError> {
     let mut filter = parse_filter(q)?;
     let home = user.region;
     filter.region = match filter.region {
@@ -154,15 +168,8 @@ pub async fn list_cases(
         }
         None => Some(home),
     };
-    filter.holding = concord_domain::access::Holding::of(&user);
-    let now = Timestamp::now();
-    let page = s.store.list_cases(&filter, now).await?;
-    Ok(Json(CasePageView {
-        items: page.items.iter().map(|i| summary(&i.case, now)).collect(),
-        next_cursor: page
-            .next
-            .map(|(at, id)| format!("{}_{id}", at.as_microsecond())),
-    }))
+    filter.holding = concord_domain::access::Holding::of(user);
+    Ok(filter)
 }
 
 fn parse_filter(q: ListQuery) -> Result<CaseFilter, ApiError> {

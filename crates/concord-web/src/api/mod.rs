@@ -13,6 +13,7 @@ pub(crate) mod mediators;
 mod notices;
 mod oversight;
 pub(crate) mod party;
+mod reports;
 mod routing;
 mod search;
 mod seen;
@@ -80,6 +81,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(party::issue))
         .routes(routes!(party::reveal))
         .routes(routes!(surges::surges))
+        .routes(routes!(reports::figures))
+        .routes(routes!(reports::ledger_xlsx))
+        .routes(routes!(reports::generate, reports::list))
+        .routes(routes!(reports::file))
         .routes(routes!(party::view))
         .routes(routes!(party::sign))
         .routes(routes!(documents::generate, documents::list))

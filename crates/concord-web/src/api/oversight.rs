@@ -20,8 +20,10 @@ use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, AuthUser};
 use crate::views::{CaseSummaryView, summary};
+use axum::response::{IntoResponse, Response};
+use concord_docs::sheet::{Cell, Sheet};
 
-fn allow(user: &Staff, roles: &[Role], what: &str) -> Result<(), ApiError> {
+pub(crate) fn allow(user: &Staff, roles: &[Role], what: &str) -> Result<(), ApiError> {
     if user.role == Role::Admin || roles.contains(&user.role) {
         Ok(())
     } else {
@@ -251,13 +253,60 @@ fn half(q: Option<String>) -> Result<(String, Timestamp, Timestamp), ApiError> {
 /// The half-year assessment sheet: every mediator's cases, success and satisfaction from
 /// the record, and training hours.
 #[utoipa::path(get, path = "/api/v1/assessments", tag = "oversight", security(("bearer" = [])),
-    params(HalfYear), responses((status = 200, body = [AssessmentLine])))]
+    params(HalfYear, Export), responses((status = 200, body = [AssessmentLine], description = "JSON; with format=xlsx, an .xlsx workbook")))]
 pub async fn sheet(
     State(s): State<AppState>,
     AuthUser(user): AuthUser,
     ApiQuery(q): ApiQuery<HalfYear>,
-) -> Result<Json<Vec<AssessmentLine>>, ApiError> {
-    allow(&user, &[Role::Leader], "查看调解员考核")?;
+    ApiQuery(x): ApiQuery<Export>,
+) -> Result<Response, ApiError> {
+    let xlsx = x.xlsx()?;
+    let p = q.period.clone().unwrap_or_default();
+    let lines = assessment_lines(&s, &user, q).await?;
+    if !xlsx {
+        return Ok(Json(lines).into_response());
+    }
+    let mut sheet = Sheet::new(
+        "调解员考核",
+        &[
+            "调解员",
+            "所属组织",
+            "在册",
+            "办结",
+            "调解成功",
+            "调解成功率",
+            "回访",
+            "满意",
+            "满意率",
+            "不满意",
+            "培训学时",
+        ],
+    );
+    for l in lines {
+        let f = &l.figures;
+        sheet.push(vec![
+            l.name.into(),
+            l.org_name.into(),
+            (if l.active { "是" } else { "否" }).into(),
+            u64::from(f.closed).into(),
+            u64::from(f.agreements).into(),
+            f.success_rate.into(),
+            u64::from(f.followed_up).into(),
+            u64::from(f.satisfied).into(),
+            f.satisfaction_rate.into(),
+            u64::from(f.dissatisfied).into(),
+            f.training_hours.into(),
+        ]);
+    }
+    super::reports::xlsx(&format!("调解员半年考核-{p}.xlsx"), &[sheet])
+}
+
+async fn assessment_lines(
+    s: &AppState,
+    user: &Staff,
+    q: HalfYear,
+) -> Result<Vec<AssessmentLine>, ApiError> {
+    allow(user, &[Role::Leader], "查看调解员考核")?;
     let (_, from, to) = half(q.period)?;
     let mut figures = s.store.mediator_figures(&user.region, from, to).await?;
     let orgs = s.store.organizations(None).await?;
@@ -278,7 +327,28 @@ pub async fn sheet(
             active: m.active,
         })
         .collect();
-    Ok(Json(lines))
+    Ok(lines)
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Export {
+    /// `xlsx` for a spreadsheet instead of JSON.
+    format: Option<String>,
+}
+
+impl Export {
+    fn xlsx(&self) -> Result<bool, FieldError> {
+        match self.format.as_deref() {
+            None | Some("json") => Ok(false),
+            Some("xlsx") => Ok(true),
+            Some(_) => Err(FieldError::new(
+                "format",
+                "invalid_value",
+                "格式应为 json 或 xlsx",
+            )),
+        }
+    }
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -409,16 +479,23 @@ pub struct PayoutLine {
 
 /// The subsidy payout for cases resolved in a period, per mediator.
 #[utoipa::path(get, path = "/api/v1/subsidies/payout", tag = "oversight", security(("bearer" = [])),
-    params(Period), responses((status = 200, body = [PayoutLine])))]
+    params(Period, Export), responses((status = 200, body = [PayoutLine], description = "JSON; with format=xlsx, an .xlsx workbook")))]
 pub async fn payout(
     State(s): State<AppState>,
     AuthUser(user): AuthUser,
     ApiQuery(q): ApiQuery<Period>,
-) -> Result<Json<Vec<PayoutLine>>, ApiError> {
+    ApiQuery(x): ApiQuery<Export>,
+) -> Result<Response, ApiError> {
     allow(&user, &[Role::Leader], "查看以奖代补")?;
+    let xlsx = x.xlsx()?;
+    let label = format!(
+        "{}至{}",
+        q.from.as_deref().unwrap_or("年初"),
+        q.to.as_deref().unwrap_or("今日")
+    );
     let (from, to) = period(q)?;
     let mediators = s.store.mediators(None).await?;
-    let out = s
+    let out: Vec<PayoutLine> = s
         .store
         .subsidy_payout(&user.region, from, to)
         .await?
@@ -440,5 +517,33 @@ pub async fn payout(
             }
         })
         .collect();
-    Ok(Json(out))
+    if !xlsx {
+        return Ok(Json(out).into_response());
+    }
+    let mut sheet = Sheet::new(
+        "以奖代补",
+        &["调解员", "案件类型", "成功件数", "标准(元/件)", "金额(元)"],
+    );
+    for l in &out {
+        for (kind, (n, yuan)) in &l.lines {
+            let label = concord_domain::category::Category::parse("k", kind)
+                .map_or("信访积案", |c| c.label());
+            let each = if *n > 0 { yuan / f64::from(*n) } else { 0.0 };
+            sheet.push(vec![
+                l.name.clone().into(),
+                label.into(),
+                u64::from(*n).into(),
+                each.into(),
+                (*yuan).into(),
+            ]);
+        }
+        sheet.push(vec![
+            l.name.clone().into(),
+            "合计".into(),
+            Cell::Empty,
+            Cell::Empty,
+            l.total.into(),
+        ]);
+    }
+    super::reports::xlsx(&format!("以奖代补发放表-{label}.xlsx"), &[sheet])
 }

@@ -1,12 +1,10 @@
 //! The leader's dashboard (研判): the figures of a region and period, by child region, as
 //! charts and as tables.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Html;
-use concord_domain::figures::{Counts, Figures, GOAL_631};
+use concord_domain::figures::{Counts, Dimension, Figures, GOAL_631};
 use concord_domain::region::RegionCode;
 use concord_domain::time::local_date;
 use jiff::Timestamp;
@@ -41,8 +39,21 @@ impl RegionLine {
     }
 }
 
-pub fn percent(r: Option<f64>) -> String {
-    r.map_or("—".into(), |r| format!("{:.1}%", r * 100.0))
+pub use crate::reports::percent;
+use crate::reports::{BreakdownLine, FigureReport};
+
+impl BreakdownLine {
+    pub fn success(&self) -> String {
+        percent(self.tally.success_rate())
+    }
+
+    pub fn on_time(&self) -> String {
+        percent(self.tally.on_time_rate())
+    }
+
+    pub fn work_days(&self) -> String {
+        crate::reports::days(self.tally.average_work_days())
+    }
 }
 
 #[derive(Template)]
@@ -61,11 +72,24 @@ struct DashboardPage {
     charts: String,
     /// Open early warnings (surges, high risk) in the region: (level, label, message).
     warnings: Vec<(&'static str, &'static str, String)>,
+    channels: Vec<BreakdownLine>,
+    /// Lead units and mediators, busiest first (rankings), the first fifteen.
+    units: Vec<BreakdownLine>,
+    mediators: Vec<BreakdownLine>,
+    /// Monthly risk reports kept for the region: (href, title, by).
+    reports: Vec<(String, String, String)>,
+    /// The month before this one, for generating its report.
+    last_month: String,
+    may_report: bool,
 }
 
 impl DashboardPage {
     pub fn pct(&self, r: Option<f64>) -> String {
         percent(r)
+    }
+
+    pub fn days(&self, r: Option<f64>) -> String {
+        crate::reports::days(r)
     }
 }
 
@@ -96,31 +120,43 @@ pub async fn page(
         Date::new(today.year(), 1, 1).unwrap_or(today),
     )?;
     let to = date("to", q.to.as_deref(), today)?;
-    let f = s
+    let report = FigureReport::load(&s.store, &region, from, to, now).await?;
+    let top = |d| report.breakdown(d).into_iter().take(15).collect::<Vec<_>>();
+    let (channels, units, mediators) = (
+        report.breakdown(Dimension::Channel),
+        top(Dimension::Unit),
+        top(Dimension::Mediator),
+    );
+    let reports = s
         .store
-        .figures(&region, from, to.tomorrow().unwrap_or(to), now)
-        .await?;
-    let names: HashMap<String, String> = s
-        .store
-        .regions(Some(&region))
+        .reports(&region)
         .await?
         .into_iter()
-        .map(|r| (r.code.to_string(), r.name))
+        .filter(|r| r.region == region.as_str())
+        .take(12)
+        .map(|r| (format!("/api/v1/reports/{}", r.id), r.title, r.created_by))
         .collect();
-    let region_name = s
-        .store
-        .region(&region)
-        .await?
-        .map_or_else(|| region.to_string(), |r| r.name);
-    let regions: Vec<RegionLine> = f
+    let last_month = crate::reports::monthly::Month::of(today)
+        .previous()
+        .to_string();
+    use concord_domain::org::Role;
+    let may_report = matches!(
+        layout.user.role,
+        Role::Leader | Role::Dispatcher | Role::Admin
+    );
+    let region_name = report.region_name.clone();
+    let names = &report.names;
+    let regions: Vec<RegionLine> = report
+        .figures
         .by_region
         .iter()
         .map(|(code, counts)| RegionLine {
-            name: names.get(code).cloned().unwrap_or_else(|| code.clone()),
+            name: names.region(code),
             code: code.clone(),
             counts: counts.clone(),
         })
         .collect();
+    let f = report.figures;
     let shares = f.counts.shares_631().unwrap_or_default();
     let shares = GOAL_631
         .iter()
@@ -156,6 +192,12 @@ pub async fn page(
         .collect();
     let page = DashboardPage {
         warnings,
+        channels,
+        units,
+        mediators,
+        reports,
+        last_month,
+        may_report,
         parent: region
             .parent()
             .filter(|p| layout.user.region.contains(p))

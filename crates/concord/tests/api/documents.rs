@@ -10,7 +10,7 @@ use crate::both;
 use crate::support::{TestApp, dispute};
 
 /// The text of a PDF, as `pdftotext` extracts it.
-fn pdf_text(pdf: &[u8]) -> String {
+pub(crate) fn pdf_text(pdf: &[u8]) -> String {
     let dir = std::env::temp_dir().join(format!(
         "concord_pdf_{}_{:x}",
         std::process::id(),

@@ -30,6 +30,7 @@ mod open311;
 mod oversight;
 mod pages;
 mod public;
+mod reports;
 mod routing;
 mod search;
 mod seen;

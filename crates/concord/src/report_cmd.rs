@@ -1,0 +1,225 @@
+//! `concord report`: the figures of a region and period, the monthly risk assessment
+//! (研判报告) as PDF, and the ledger of cases (台账) as .xlsx — the same as the API's
+//! `/api/v1/figures` and `/api/v1/reports…`, for a leader's office or a cron job.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::Subcommand;
+use concord_domain::calendar::parse_date;
+use concord_domain::case::Status;
+use concord_domain::category::Category;
+use concord_domain::figures::Dimension;
+use concord_domain::region::RegionCode;
+use concord_domain::time::{end_of_day, local_date, start_of_day};
+use concord_store::{CaseFilter, Store};
+use concord_web::reports::monthly::{KIND, Month, risk_report};
+use concord_web::reports::{FigureReport, Names, days, ledger, percent};
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+#[derive(Subcommand)]
+pub enum ReportCommand {
+    /// Print the figures of a region and period, with the breakdowns.
+    Figures {
+        /// 12-digit region code (default: the whole territory).
+        #[arg(long)]
+        region: Option<String>,
+        /// First day, YYYY-MM-DD (default: 1 January this year).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day, YYYY-MM-DD, counted (default: today).
+        #[arg(long)]
+        to: Option<String>,
+        /// As JSON (the API's answer) instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the monthly risk assessment of a region as PDF, and keep it with the
+    /// others (the server writes each county's by itself when a month ends).
+    Risk {
+        #[arg(long)]
+        region: Option<String>,
+        /// The month, YYYY-MM (default: last month).
+        #[arg(long)]
+        month: Option<String>,
+        /// The PDF file to write (never overwritten).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Write the ledger (台账) of the cases selected as .xlsx.
+    Ledger {
+        #[arg(long)]
+        region: Option<String>,
+        /// Registered on or after, YYYY-MM-DD.
+        #[arg(long)]
+        from: Option<String>,
+        /// Registered on or before, YYYY-MM-DD.
+        #[arg(long)]
+        to: Option<String>,
+        /// A lifecycle state, e.g. in_mediation.
+        #[arg(long)]
+        status: Option<String>,
+        /// A category code, e.g. neighbour.
+        #[arg(long)]
+        category: Option<String>,
+        /// The .xlsx file to write (never overwritten).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+pub async fn run(cmd: ReportCommand, store: &Store) -> Result<()> {
+    match cmd {
+        ReportCommand::Figures {
+            region,
+            from,
+            to,
+            json,
+        } => figures(store, region, from, to, json).await,
+        ReportCommand::Risk { region, month, out } => {
+            let region = region_or_territory(store, region).await?;
+            let today = local_date(Timestamp::now());
+            let month = match month {
+                Some(m) => Month::parse(&m)
+                    .filter(|m| m.first() <= today)
+                    .with_context(|| format!("月份“{m}”无效:应为已开始的月份,如 2026-11"))?,
+                None => Month::of(today).previous(),
+            };
+            let now = Timestamp::now();
+            let doc = risk_report(store, &region, month, now).await?;
+            let pdf = doc.to_pdf();
+            write_new(&out, &pdf)?;
+            let period = month.to_string();
+            store
+                .save_report(KIND, &region, &period, &doc.title, "命令行", pdf, now)
+                .await?;
+            println!("已生成《{}》:{}", doc.title, out.display());
+            Ok(())
+        }
+        ReportCommand::Ledger {
+            region,
+            from,
+            to,
+            status,
+            category,
+            out,
+        } => {
+            let region = region_or_territory(store, region).await?;
+            let filter = CaseFilter {
+                region: Some(region),
+                status: status.map(|s| Status::parse("status", &s)).transpose()?,
+                category: category
+                    .map(|c| Category::parse("category", &c))
+                    .transpose()?,
+                from: date("from", from)?.map(start_of_day),
+                to: date("to", to)?.map(end_of_day),
+                ..Default::default()
+            };
+            let mut names = Names::load(store, &region).await?;
+            names.load_within(store, &region).await?;
+            let Some(sheet) = ledger::ledger(store, filter, &names, Timestamp::now()).await? else {
+                bail!("超过{}件,请缩小筛选范围", ledger::MAX_ROWS);
+            };
+            let rows = sheet.rows.len();
+            write_new(&out, &concord_docs::sheet::to_xlsx(&[sheet])?)?;
+            println!("已导出台账 {rows} 件:{}", out.display());
+            Ok(())
+        }
+    }
+}
+
+async fn region_or_territory(store: &Store, region: Option<String>) -> Result<RegionCode> {
+    let code = match region {
+        Some(r) => RegionCode::parse("region", &r)?,
+        None => crate::apikey_cmd::territory(store).await?,
+    };
+    if store.region(&code).await?.is_none() {
+        bail!("区划 {code} 不存在");
+    }
+    Ok(code)
+}
+
+fn date(field: &str, v: Option<String>) -> Result<Option<Date>> {
+    Ok(v.map(|v| parse_date(field, &v)).transpose()?)
+}
+
+fn write_new(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .with_context(|| format!("无法新建文件 {}(已存在,或目录不存在)", path.display()))?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    Ok(())
+}
+
+async fn figures(
+    store: &Store,
+    region: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    json: bool,
+) -> Result<()> {
+    let region = region_or_territory(store, region).await?;
+    let today = local_date(Timestamp::now());
+    let from = date("from", from)?.unwrap_or(Date::new(today.year(), 1, 1)?);
+    let to = date("to", to)?.unwrap_or(today);
+    if to < from {
+        bail!("结束日期 {to} 早于开始日期 {from}");
+    }
+    let r = FigureReport::load(store, &region, from, to, Timestamp::now()).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&r.figures)?);
+        return Ok(());
+    }
+    let c = &r.figures.counts;
+    println!("{}  {} 至 {}", r.region_name, from, to);
+    let lines = [
+        ("登记", c.registered.to_string()),
+        ("受理", c.accepted.to_string()),
+        ("办结", c.closed.to_string()),
+        ("调解成功", c.resolved.to_string()),
+        ("调解成功率", percent(c.success_rate())),
+        ("办结率", percent(c.closure_rate())),
+        ("按期办结率", percent(c.on_time_rate())),
+        ("平均办结用时(工作日)", days(c.average_work_days())),
+        ("回访满意率", percent(c.satisfaction_rate())),
+        (
+            "信访 / 重复访 / 越级访",
+            format!(
+                "{} / {} / {}",
+                c.petitions, c.repeat_petitions, c.skip_level_petitions
+            ),
+        ),
+        ("群体性纠纷", c.mass_cases.to_string()),
+        (
+            "在办 / 超期",
+            format!("{} / {}", r.figures.open_now, r.figures.overdue_now),
+        ),
+    ];
+    for (k, v) in lines {
+        println!("  {k:<16}{v:>12}");
+    }
+    for (dim, title) in [
+        (Dimension::Channel, "按受理渠道"),
+        (Dimension::Unit, "按牵头单位"),
+        (Dimension::Mediator, "按调解员"),
+    ] {
+        println!("{title}:  名称 / 登记 / 办结 / 调解成功率 / 按期办结率 / 平均用时");
+        for l in r.breakdown(dim).iter().take(20) {
+            println!(
+                "  {} / {} / {} / {} / {} / {}",
+                l.name,
+                l.tally.registered,
+                l.tally.closed,
+                percent(l.tally.success_rate()),
+                percent(l.tally.on_time_rate()),
+                days(l.tally.average_work_days())
+            );
+        }
+    }
+    Ok(())
+}
