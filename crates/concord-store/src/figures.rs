@@ -134,29 +134,22 @@ impl Rollup {
             .into_iter()
             .filter(|(_, (_, n))| n.iter().any(|x| *x != 0))
             .map(|(k, (depth, n))| {
-                let mut row = vec![
+                let key = [
                     Arg::Text(k.scope),
                     Arg::Text(depth.into()),
                     Arg::Text(k.child),
                     Arg::Int(k.day),
                 ];
-                row.extend(n.iter().map(|x| Arg::Int(*x)));
-                row
+                with_counts(key, &n)
             });
-        let sets: Vec<String> = COUNTERS
-            .iter()
-            .map(|c| format!("{c} = figure_days.{c} + excluded.{c}"))
-            .collect();
-        let mut out = statements(
+        let mut out = adding(
             marks,
-            &format!(
-                "INSERT INTO figure_days (scope, depth, child, day, {}) VALUES ",
-                COUNTERS.join(", ")
+            (
+                "figure_days",
+                "scope, depth, child, day",
+                "scope, day, child",
             ),
-            &format!(
-                " ON CONFLICT (scope, day, child) DO UPDATE SET {}",
-                sets.join(", ")
-            ),
+            &COUNTERS,
             days,
         );
         let categories = self
@@ -164,19 +157,22 @@ impl Rollup {
             .into_iter()
             .filter(|(_, (_, n))| *n != 0)
             .map(|(k, (depth, n))| {
-                vec![
+                let key = [
                     Arg::Text(k.scope),
                     Arg::Text(depth.into()),
                     Arg::Int(k.day),
                     Arg::Text(k.category.into()),
-                    Arg::Int(n),
-                ]
+                ];
+                with_counts(key, &[n])
             });
-        out.extend(statements(
+        out.extend(adding(
             marks,
-            "INSERT INTO figure_day_categories (scope, depth, day, category, registered) VALUES ",
-            " ON CONFLICT (scope, day, category) DO UPDATE
-              SET registered = figure_day_categories.registered + excluded.registered",
+            (
+                "figure_day_categories",
+                "scope, depth, day, category",
+                "scope, day, category",
+            ),
+            &["registered"],
             categories,
         ));
         let breakdowns = self
@@ -184,30 +180,23 @@ impl Rollup {
             .into_iter()
             .filter(|(_, (_, n))| n.iter().any(|x| *x != 0))
             .map(|(k, (depth, n))| {
-                let mut row = vec![
+                let key = [
                     Arg::Text(k.scope),
                     Arg::Text(depth.into()),
                     Arg::Int(k.day),
                     Arg::Text(k.dim.as_str().into()),
                     Arg::Text(k.key),
                 ];
-                row.extend(n.iter().map(|x| Arg::Int(*x)));
-                row
+                with_counts(key, &n)
             });
-        let sets: Vec<String> = TALLY
-            .iter()
-            .map(|c| format!("{c} = figure_day_breakdowns.{c} + excluded.{c}"))
-            .collect();
-        out.extend(statements(
+        out.extend(adding(
             marks,
-            &format!(
-                "INSERT INTO figure_day_breakdowns (scope, depth, day, dim, key, {}) VALUES ",
-                TALLY.join(", ")
+            (
+                "figure_day_breakdowns",
+                "scope, depth, day, dim, key",
+                "scope, day, dim, key",
             ),
-            &format!(
-                " ON CONFLICT (scope, day, dim, key) DO UPDATE SET {}",
-                sets.join(", ")
-            ),
+            &TALLY,
             breakdowns,
         ));
         let mediators = self
@@ -224,6 +213,39 @@ impl Rollup {
         ));
         out
     }
+}
+
+/// A row's key columns followed by its counters.
+fn with_counts<const K: usize>(key: [Arg; K], n: &[i64]) -> Vec<Arg> {
+    key.into_iter()
+        .chain(n.iter().map(|x| Arg::Int(*x)))
+        .collect()
+}
+
+/// Upserts into `table` (its key columns, and the columns a conflict is on) that add each
+/// row's `counters` to what the row holds.
+fn adding(
+    marks: Marks,
+    (table, keys, conflict): (&str, &str, &str),
+    counters: &[&str],
+    rows: impl IntoIterator<Item = Vec<Arg>>,
+) -> Vec<(String, Args)> {
+    let sets: Vec<String> = counters
+        .iter()
+        .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
+        .collect();
+    statements(
+        marks,
+        &format!(
+            "INSERT INTO {table} ({keys}, {}) VALUES ",
+            counters.join(", ")
+        ),
+        &format!(
+            " ON CONFLICT ({conflict}) DO UPDATE SET {}",
+            sets.join(", ")
+        ),
+        rows,
+    )
 }
 
 /// Runs a rollup's statements on `$conn` inside the caller's transaction.

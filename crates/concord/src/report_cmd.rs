@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use concord_domain::calendar::parse_date;
 use concord_domain::case::Status;
 use concord_domain::category::Category;
@@ -18,19 +18,26 @@ use concord_web::reports::{FigureReport, Names, days, ledger, percent};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
+/// A region and a span of days.
+#[derive(Args)]
+pub struct Scope {
+    /// 12-digit region code (default: the whole territory).
+    #[arg(long)]
+    region: Option<String>,
+    /// First day, YYYY-MM-DD (figures: default 1 January this year).
+    #[arg(long)]
+    from: Option<String>,
+    /// Last day, YYYY-MM-DD, counted (figures: default today).
+    #[arg(long)]
+    to: Option<String>,
+}
+
 #[derive(Subcommand)]
 pub enum ReportCommand {
     /// Print the figures of a region and period, with the breakdowns.
     Figures {
-        /// 12-digit region code (default: the whole territory).
-        #[arg(long)]
-        region: Option<String>,
-        /// First day, YYYY-MM-DD (default: 1 January this year).
-        #[arg(long)]
-        from: Option<String>,
-        /// Last day, YYYY-MM-DD, counted (default: today).
-        #[arg(long)]
-        to: Option<String>,
+        #[command(flatten)]
+        scope: Scope,
         /// As JSON (the API's answer) instead of a table.
         #[arg(long)]
         json: bool,
@@ -47,16 +54,10 @@ pub enum ReportCommand {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Write the ledger (台账) of the cases selected as .xlsx.
+    /// Write the ledger (台账) of the cases selected (registered from … to) as .xlsx.
     Ledger {
-        #[arg(long)]
-        region: Option<String>,
-        /// Registered on or after, YYYY-MM-DD.
-        #[arg(long)]
-        from: Option<String>,
-        /// Registered on or before, YYYY-MM-DD.
-        #[arg(long)]
-        to: Option<String>,
+        #[command(flatten)]
+        scope: Scope,
         /// A lifecycle state, e.g. in_mediation.
         #[arg(long)]
         status: Option<String>,
@@ -71,12 +72,7 @@ pub enum ReportCommand {
 
 pub async fn run(cmd: ReportCommand, store: &Store) -> Result<()> {
     match cmd {
-        ReportCommand::Figures {
-            region,
-            from,
-            to,
-            json,
-        } => figures(store, region, from, to, json).await,
+        ReportCommand::Figures { scope, json } => figures(store, scope, json).await,
         ReportCommand::Risk { region, month, out } => {
             let region = region_or_territory(store, region).await?;
             let today = local_date(Timestamp::now());
@@ -98,9 +94,7 @@ pub async fn run(cmd: ReportCommand, store: &Store) -> Result<()> {
             Ok(())
         }
         ReportCommand::Ledger {
-            region,
-            from,
-            to,
+            scope: Scope { region, from, to },
             status,
             category,
             out,
@@ -156,13 +150,7 @@ fn write_new(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-async fn figures(
-    store: &Store,
-    region: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    json: bool,
-) -> Result<()> {
+async fn figures(store: &Store, Scope { region, from, to }: Scope, json: bool) -> Result<()> {
     let region = region_or_territory(store, region).await?;
     let today = local_date(Timestamp::now());
     let from = date("from", from)?.unwrap_or(Date::new(today.year(), 1, 1)?);
