@@ -13,7 +13,7 @@ pub(crate) mod mediators;
 mod notices;
 mod oversight;
 pub(crate) mod party;
-mod reports;
+pub(crate) mod reports;
 mod routing;
 mod search;
 mod seen;

@@ -349,6 +349,7 @@ pub async fn generate(
 ) -> Result<(StatusCode, Json<ReportView>), ApiError> {
     allow(&user, &[Role::Leader, Role::Dispatcher], "生成研判报告")?;
     let region = scope(&user, req.region.as_deref())?;
+    s.store.require_region("region", &region).await?;
     let today = local_date(Timestamp::now());
     let month = Month::parse(&req.month)
         .filter(|m| m.first() <= today)

@@ -5,7 +5,6 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Html;
 use concord_domain::figures::{Counts, Dimension, Figures, GOAL_631};
-use concord_domain::region::RegionCode;
 use concord_domain::time::local_date;
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -14,7 +13,6 @@ use serde_json::json;
 
 use super::{Layout, PageError, PageUser, render};
 use crate::AppState;
-use crate::error::ApiError;
 
 #[derive(Deserialize)]
 pub struct DashboardQuery {
@@ -93,13 +91,6 @@ impl DashboardPage {
     }
 }
 
-fn date(field: &str, s: Option<&str>, default: Date) -> Result<Date, ApiError> {
-    match s.filter(|s| !s.is_empty()) {
-        None => Ok(default),
-        Some(s) => Ok(concord_domain::calendar::parse_date(field, s)?),
-    }
-}
-
 pub async fn page(
     State(s): State<AppState>,
     PageUser(layout): PageUser,
@@ -107,19 +98,8 @@ pub async fn page(
 ) -> Result<Html<String>, PageError> {
     let now = Timestamp::now();
     let today = local_date(now);
-    let region = match q.region.as_deref().filter(|r| !r.is_empty()) {
-        Some(r) => RegionCode::parse("region", r).map_err(ApiError::from)?,
-        None => layout.user.region,
-    };
-    if !layout.user.region.contains(&region) {
-        return Err(ApiError::Forbidden("不在您的辖区".into()).into());
-    }
-    let from = date(
-        "from",
-        q.from.as_deref(),
-        Date::new(today.year(), 1, 1).unwrap_or(today),
-    )?;
-    let to = date("to", q.to.as_deref(), today)?;
+    let region = crate::api::reports::scope(&layout.user, q.region.as_deref())?;
+    let (from, to) = crate::api::reports::days(q.from.as_deref(), q.to.as_deref())?;
     let report = FigureReport::load(&s.store, &region, from, to, now).await?;
     let top = |d| report.breakdown(d).into_iter().take(15).collect::<Vec<_>>();
     let (channels, units, mediators) = (
