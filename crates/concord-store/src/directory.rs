@@ -231,3 +231,40 @@ fn to_org(
         categories: parse_categories(&categories)?,
     })
 }
+
+/// What [`Store::names_of`] looks names up in.
+#[derive(Debug, Clone, Copy)]
+pub enum Named {
+    Organizations,
+    Mediators,
+}
+
+impl Store {
+    /// The names of the organizations or mediators with these ids (those that exist).
+    pub async fn names_of(
+        &self,
+        what: Named,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, String>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let table = match what {
+            Named::Organizations => "organizations",
+            Named::Mediators => "mediators",
+        };
+        let mut args = crate::args::Args::new(crate::args::Marks::Numbered);
+        let marks: Vec<String> = ids
+            .iter()
+            .map(|id| args.push(crate::args::Arg::Int(*id)))
+            .collect();
+        let sql = format!(
+            "SELECT id, name FROM {table} WHERE id IN ({})",
+            marks.join(", ")
+        );
+        let rows: Vec<(i64, String)> = with_db!(self, pool => {
+            crate::args::bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &args.0).fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().collect())
+    }
+}

@@ -58,7 +58,7 @@ use sqlx::{Postgres, Sqlite, Transaction};
 pub use accounts::{Actor, LOCKOUT_MINUTES, LoginResult, MAX_FAILED_LOGINS, NewUser};
 pub use backup::check_sqlite_backup;
 pub use cases::{BuiltAgreement, BuiltCase, CaseRecord, EventRecord, format_number};
-pub use directory::{NewMediator, NewOrganization};
+pub use directory::{Named, NewMediator, NewOrganization};
 pub use error::StoreError;
 pub use keys::{PartyKey, default_key_path};
 pub use list::{CaseFilter, CasePage, CaseSummary};

@@ -48,7 +48,7 @@ impl Store {
         by: &str,
         pdf: Vec<u8>,
         now: Timestamp,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<ReportMeta, StoreError> {
         let (kind, region, period, title, by) = (
             kind.to_string(),
             region.as_str().to_string(),
@@ -76,7 +76,15 @@ impl Store {
             .bind(pdf)
             .fetch_one(&mut *conn)
             .await?;
-            Ok::<i64, StoreError>(id)
+            Ok::<ReportMeta, StoreError>(meta((
+                id,
+                kind,
+                region,
+                period,
+                title,
+                to_micros(now),
+                by,
+            )))
         })
     }
 

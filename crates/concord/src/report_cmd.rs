@@ -13,7 +13,7 @@ use concord_domain::figures::Dimension;
 use concord_domain::region::RegionCode;
 use concord_domain::time::{end_of_day, local_date, start_of_day};
 use concord_store::{CaseFilter, Store};
-use concord_web::reports::monthly::{KIND, Month, risk_report};
+use concord_web::reports::monthly::{Month, keep};
 use concord_web::reports::{FigureReport, Names, days, ledger, percent};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -82,15 +82,10 @@ pub async fn run(cmd: ReportCommand, store: &Store) -> Result<()> {
                     .with_context(|| format!("月份“{m}”无效:应为已开始的月份,如 2026-11"))?,
                 None => Month::of(today).previous(),
             };
-            let now = Timestamp::now();
-            let doc = risk_report(store, &region, month, now).await?;
-            let pdf = doc.to_pdf();
-            write_new(&out, &pdf)?;
-            let period = month.to_string();
-            store
-                .save_report(KIND, &region, &period, &doc.title, "命令行", pdf, now)
-                .await?;
-            println!("已生成《{}》:{}", doc.title, out.display());
+            absent(&out)?;
+            let kept = keep(store, &region, month, "命令行", Timestamp::now()).await?;
+            fill(create_new(&out)?, &kept.pdf)?;
+            println!("已生成《{}》:{}", kept.meta.title, out.display());
             Ok(())
         }
         ReportCommand::Ledger {
@@ -110,13 +105,13 @@ pub async fn run(cmd: ReportCommand, store: &Store) -> Result<()> {
                 to: date("to", to)?.map(end_of_day),
                 ..Default::default()
             };
-            let mut names = Names::load(store, &region).await?;
-            names.load_within(store, &region).await?;
+            absent(&out)?;
+            let names = Names::for_ledger(store, &region).await?;
             let Some(sheet) = ledger::ledger(store, filter, &names, Timestamp::now()).await? else {
                 bail!("超过{}件,请缩小筛选范围", ledger::MAX_ROWS);
             };
             let rows = sheet.rows.len();
-            write_new(&out, &concord_docs::sheet::to_xlsx(&[sheet])?)?;
+            fill(create_new(&out)?, &concord_docs::sheet::to_xlsx(&[sheet])?)?;
             println!("已导出台账 {rows} 件:{}", out.display());
             Ok(())
         }
@@ -138,13 +133,26 @@ fn date(field: &str, v: Option<String>) -> Result<Option<Date>> {
     Ok(v.map(|v| parse_date(field, &v)).transpose()?)
 }
 
-fn write_new(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let mut f = std::fs::OpenOptions::new()
+/// Refuses a file that is there already before any work is done (and `create_new`
+/// again at the end, so that nothing is ever overwritten).
+fn absent(path: &std::path::Path) -> Result<()> {
+    if path.exists() {
+        bail!("文件 {} 已存在,不会覆盖", path.display());
+    }
+    Ok(())
+}
+
+/// A new file at `path`, refused if one is there.
+fn create_new(path: &std::path::Path) -> Result<std::fs::File> {
+    std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(path)
-        .with_context(|| format!("无法新建文件 {}(已存在,或目录不存在)", path.display()))?;
+        .with_context(|| format!("无法新建文件 {}(已存在,或目录不存在)", path.display()))
+}
+
+fn fill(mut f: std::fs::File, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
     f.write_all(bytes)?;
     f.sync_all()?;
     Ok(())

@@ -11,7 +11,7 @@ mod documents;
 pub(crate) mod mediation;
 pub(crate) mod mediators;
 mod notices;
-mod oversight;
+pub(crate) mod oversight;
 pub(crate) mod party;
 pub(crate) mod reports;
 mod routing;

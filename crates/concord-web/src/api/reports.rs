@@ -22,7 +22,7 @@ use super::oversight::allow;
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, AuthUser};
-use crate::reports::monthly::{KIND, Month, risk_report};
+use crate::reports::monthly::{Month, keep};
 use crate::reports::{BreakdownLine, FigureReport, Names, ledger};
 
 /// `region` or the user's own, refused outside their subtree.
@@ -241,6 +241,9 @@ pub async fn figures(
     Ok(Json(r.into()))
 }
 
+/// Who may write a report (and the administrator).
+pub(crate) const REPORT_WRITERS: &[Role] = &[Role::Leader, Role::Dispatcher];
+
 pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// A file to download.
@@ -280,8 +283,7 @@ pub async fn ledger_xlsx(
 ) -> Result<Response, ApiError> {
     let filter = scoped_filter(&user, q)?;
     let region = filter.region.unwrap_or(user.region);
-    let mut names = Names::load(&s.store, &region).await?;
-    names.load_within(&s.store, &region).await?;
+    let names = Names::for_ledger(&s.store, &region).await?;
     let sheet = ledger::ledger(&s.store, filter, &names, Timestamp::now())
         .await?
         .ok_or_else(|| {
@@ -347,7 +349,7 @@ pub async fn generate(
     AuthUser(user): AuthUser,
     ApiJson(req): ApiJson<ReportRequest>,
 ) -> Result<(StatusCode, Json<ReportView>), ApiError> {
-    allow(&user, &[Role::Leader, Role::Dispatcher], "生成研判报告")?;
+    allow(&user, REPORT_WRITERS, "生成研判报告")?;
     let region = scope(&user, req.region.as_deref())?;
     s.store.require_region("region", &region).await?;
     let today = local_date(Timestamp::now());
@@ -356,29 +358,15 @@ pub async fn generate(
         .ok_or_else(|| {
             FieldError::new("month", "invalid_value", "月份应为已开始的月份,如 2026-11")
         })?;
-    let id = keep_report(&s, &region, month, &user.display_name).await?;
-    let meta = s
-        .store
-        .report(id)
-        .await?
-        .ok_or(ApiError::NotFound("报告"))?
-        .0;
-    Ok((StatusCode::CREATED, Json(meta.into())))
-}
-
-/// Writes and keeps the risk report of `region` for `month`; returns its id.
-pub(crate) async fn keep_report(
-    s: &AppState,
-    region: &RegionCode,
-    month: Month,
-    by: &str,
-) -> Result<i64, ApiError> {
-    let now = Timestamp::now();
-    let doc = risk_report(&s.store, region, month, now).await?;
-    let period = month.to_string();
-    Ok(s.store
-        .save_report(KIND, region, &period, &doc.title, by, doc.to_pdf(), now)
-        .await?)
+    let kept = keep(
+        &s.store,
+        &region,
+        month,
+        &user.display_name,
+        Timestamp::now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(kept.meta.into())))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -119,11 +119,8 @@ pub async fn page(
     let last_month = crate::reports::monthly::Month::of(today)
         .previous()
         .to_string();
-    use concord_domain::org::Role;
-    let may_report = matches!(
-        layout.user.role,
-        Role::Leader | Role::Dispatcher | Role::Admin
-    );
+    let may_report =
+        crate::api::oversight::allow(&layout.user, crate::api::reports::REPORT_WRITERS, "").is_ok();
     let region_name = report.region_name.clone();
     let names = &report.names;
     let regions: Vec<RegionLine> = report

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use concord_domain::case::Channel;
 use concord_domain::figures::{Dimension, Figures, Tally};
 use concord_domain::region::RegionCode;
-use concord_store::{Store, StoreError};
+use concord_store::{Named, Store, StoreError};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
@@ -23,8 +23,8 @@ pub struct Names {
 }
 
 impl Names {
-    /// The names of `region`, its children, and every unit and mediator.
-    pub async fn load(store: &Store, region: &RegionCode) -> Result<Names, StoreError> {
+    /// The names of `region` and its children.
+    async fn of_region(store: &Store, region: &RegionCode) -> Result<Names, StoreError> {
         let mut regions: HashMap<String, String> = store
             .regions(Some(region))
             .await?
@@ -34,23 +34,56 @@ impl Names {
         if let Some(r) = store.region(region).await? {
             regions.insert(r.code.to_string(), r.name);
         }
-        let units = store
+        Ok(Names {
+            regions,
+            ..Default::default()
+        })
+    }
+
+    /// The names a set of figures needs: its region and children, and the units and
+    /// mediators its breakdowns name (not every one in the territory).
+    pub async fn for_figures(
+        store: &Store,
+        region: &RegionCode,
+        f: &Figures,
+    ) -> Result<Names, StoreError> {
+        let mut names = Names::of_region(store, region).await?;
+        let ids = |m: &std::collections::BTreeMap<String, Tally>| -> Vec<i64> {
+            m.keys().filter_map(|k| k.parse().ok()).collect()
+        };
+        let named =
+            |m: HashMap<i64, String>| m.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        names.units = named(
+            store
+                .names_of(Named::Organizations, &ids(&f.by_unit))
+                .await?,
+        );
+        names.mediators = named(
+            store
+                .names_of(Named::Mediators, &ids(&f.by_mediator))
+                .await?,
+        );
+        Ok(names)
+    }
+
+    /// Every name a ledger of `region` may need: every place within it, every unit and
+    /// mediator.
+    pub async fn for_ledger(store: &Store, region: &RegionCode) -> Result<Names, StoreError> {
+        let mut names = Names::of_region(store, region).await?;
+        names.load_within(store, region).await?;
+        names.units = store
             .organizations(None)
             .await?
             .into_iter()
             .map(|o| (o.id.to_string(), o.name))
             .collect();
-        let mediators = store
+        names.mediators = store
             .mediators(None)
             .await?
             .into_iter()
             .map(|m| (m.id.to_string(), m.name))
             .collect();
-        Ok(Names {
-            regions,
-            units,
-            mediators,
-        })
+        Ok(names)
     }
 
     /// Adds the names of every region within `area` (villages, for hot spots).
@@ -115,7 +148,7 @@ impl FigureReport {
         let figures = store
             .figures(region, from, to.tomorrow().unwrap_or(to), now)
             .await?;
-        let names = Names::load(store, region).await?;
+        let names = Names::for_figures(store, region, &figures).await?;
         Ok(FigureReport {
             region: *region,
             region_name: names.region(region.as_str()),

@@ -511,19 +511,32 @@ pub async fn write_due(
     if store.has_report(KIND, region, &month.to_string()).await? {
         return Ok(None);
     }
-    let doc = risk_report(store, region, month, now).await?;
-    store
-        .save_report(
-            KIND,
-            region,
-            &month.to_string(),
-            &doc.title,
-            SCHEDULE,
-            doc.to_pdf(),
-            now,
-        )
-        .await?;
+    keep(store, region, month, SCHEDULE, now).await?;
     Ok(Some(month))
+}
+
+/// A report written and kept.
+pub struct Kept {
+    pub meta: concord_store::reports::ReportMeta,
+    pub pdf: Vec<u8>,
+}
+
+/// Writes `region`'s report on `month` as PDF and keeps it, by `by`, replacing an
+/// earlier one of the same month.
+pub async fn keep(
+    store: &Store,
+    region: &RegionCode,
+    month: Month,
+    by: &str,
+    now: Timestamp,
+) -> Result<Kept, StoreError> {
+    let doc = risk_report(store, region, month, now).await?;
+    let pdf = doc.to_pdf();
+    let period = month.to_string();
+    let meta = store
+        .save_report(KIND, region, &period, &doc.title, by, pdf.clone(), now)
+        .await?;
+    Ok(Kept { meta, pdf })
 }
 
 #[cfg(test)]
