@@ -67,15 +67,7 @@ both!(
         .await;
         assert_eq!(s, StatusCode::CONFLICT, "the same mediator at 10:00: {e}");
         assert!(e["error"]["message"].as_str().unwrap().contains("调解员"));
-        let somebody = app
-            .store
-            .mediators(None)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|m| m.name == "刘彬")
-            .unwrap()
-            .id;
+        let somebody = app.mediator("刘彬").await;
         let (s, e) = book(
             other,
             json!({"mode": "at_center", "starts_at": at(10), "mediator": somebody, "room": room}),

@@ -230,15 +230,7 @@ both!(
                 if today.month() <= 6 { 1 } else { 2 }
             )
         };
-        let li = app
-            .store
-            .mediators(None)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|m| m.name == "李建华")
-            .unwrap()
-            .id;
+        let li = app.mediator("李建华").await;
         let (s, t) = app.post(&leader, &format!("/api/v1/mediators/{li}/trainings"), &json!({"day": concord_domain::time::local_date(jiff::Timestamp::now()).to_string(), "title": "民法典婚姻家庭编专题培训", "hours": 4, "organizer": "县司法局"})).await;
         assert_eq!(s, StatusCode::CREATED, "{t}");
         let (s, sheet) = app

@@ -60,15 +60,7 @@ both!(
             app.token("leader").await,
         );
         let room = app.org("老李帮忙团调解室").await;
-        let li = app
-            .store
-            .mediators(None)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|m| m.name == "李建华")
-            .unwrap()
-            .id;
+        let li = app.mediator("李建华").await;
         let closed = app.create(&clerk, &dispute()).await["id"].as_i64().unwrap();
         ok(&app, &clerk, closed, json!({"action": "accept"})).await;
         ok(&app, &disp, closed, json!({"action": "assign", "lead_unit": room, "mediator": li, "level": "county", "reason": "当事人点名"})).await;

@@ -256,6 +256,15 @@ impl TestApp {
         a
     }
 
+    /// The id of the first mediator with this name.
+    pub async fn mediator(&self, name: &str) -> i64 {
+        let all = self.store.mediators(None).await.unwrap();
+        all.iter()
+            .find(|m| m.name == name)
+            .unwrap_or_else(|| panic!("{name}"))
+            .id
+    }
+
     /// The id of the first organization with this name.
     pub async fn org(&self, name: &str) -> i64 {
         let orgs = self.store.organizations(None).await.unwrap();
