@@ -22,10 +22,11 @@ impl Store {
             self.backfill_party_keys().await?;
             self.set_meta("party_keys_v1", "done").await?;
         }
-        // v2 (migration 0020) added the time to close and the breakdowns: refilled.
-        if self.meta("figure_days_v2").await?.is_none() {
+        // v3 (migration 0020) added the time to close and the breakdowns (by day and by
+        // month): refilled.
+        if self.meta("figure_days_v3").await?.is_none() {
             self.rebuild_figures().await?;
-            self.set_meta("figure_days_v2", "done").await?;
+            self.set_meta("figure_days_v3", "done").await?;
         }
         if self.meta("parties_sealed_v1").await?.is_none() {
             self.reseal_parties().await?;

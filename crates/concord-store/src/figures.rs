@@ -105,16 +105,19 @@ impl Rollup {
                     };
                     self.categories.entry(key).or_insert((depth, 0)).1 += sign;
                 }
+                // Each breakdown is kept by day and by month (see `breakdown_spans`).
                 for (dim, key) in &dims {
-                    let key = BreakdownKey {
-                        scope: scope.clone(),
-                        day: day_number(day),
-                        dim: *dim,
-                        key: key.clone(),
-                    };
-                    let row = self.breakdowns.entry(key).or_insert((depth, [0; T]));
-                    for (sum, x) in row.1.iter_mut().zip(t) {
-                        *sum += sign * x as i64;
+                    for at in [day_number(day), month_number(day)] {
+                        let key = BreakdownKey {
+                            scope: scope.clone(),
+                            day: at,
+                            dim: *dim,
+                            key: key.clone(),
+                        };
+                        let row = self.breakdowns.entry(key).or_insert((depth, [0; T]));
+                        for (sum, x) in row.1.iter_mut().zip(t) {
+                            *sum += sign * x as i64;
+                        }
                     }
                 }
             }
@@ -260,6 +263,46 @@ macro_rules! apply_rollup {
 }
 pub(crate) use apply_rollup;
 
+/// Which rows of `scope` a figure query reads: a county's, township's or village's own;
+/// above the county, the sum of its counties' (and any of its own).
+fn scope_cond(args: &mut Args, scope: &RegionCode) -> String {
+    if scope.level() < RegionLevel::County {
+        let l = scope.level().prefix_len();
+        let lo = args.push(Arg::Text(scope.as_str()[..l].to_string()));
+        let hi = args.push(Arg::Text(format!("{}~", &scope.as_str()[..l])));
+        let own = args.push(Arg::Text(scope.as_str().to_string()));
+        format!("((depth = 'county' AND scope >= {lo} AND scope < {hi}) OR scope = {own})")
+    } else {
+        format!("scope = {}", args.push(Arg::Text(scope.as_str().into())))
+    }
+}
+
+/// November 2026 as 202611: a breakdown's month row, which sorts before every day row.
+pub(crate) fn month_number(d: Date) -> i64 {
+    i64::from(d.year()) * 100 + i64::from(d.month())
+}
+
+/// The ranges of `figure_day_breakdowns.day` that make up the days [from, to): the month
+/// rows of the whole months inside it, and the day rows of the part-months at its ends.
+/// A year is then about twelve rows per key instead of three hundred and sixty-five.
+fn breakdown_spans(from: Date, to: Date) -> Vec<(i64, i64)> {
+    let first = |d: Date| d.first_of_month();
+    let whole_from = if from.day() == 1 {
+        from
+    } else {
+        first(from).last_of_month().tomorrow().unwrap_or(to)
+    };
+    let whole_to = first(to);
+    if whole_from >= whole_to {
+        return vec![(day_number(from), day_number(to))];
+    }
+    vec![
+        (month_number(whole_from), month_number(whole_to)),
+        (day_number(from), day_number(whole_from)),
+        (day_number(whole_to), day_number(to)),
+    ]
+}
+
 /// 2026-11-25 as 20261125.
 pub(crate) fn day_number(d: Date) -> i64 {
     i64::from(d.year()) * 10_000 + i64::from(d.month()) * 100 + i64::from(d.day())
@@ -347,8 +390,7 @@ impl Store {
         to: Date,
         now: Timestamp,
     ) -> Result<Figures, StoreError> {
-        let (sums, categories, days, broken) =
-            self.summed(scope, day_number(from), day_number(to)).await?;
+        let (sums, categories, days, broken) = self.summed(scope, from, to).await?;
         let mut f = Figures::default();
         let above_county = scope.level() < RegionLevel::County;
         for (child, n) in sums {
@@ -393,22 +435,29 @@ impl Store {
         Ok(f)
     }
 
-    /// The kept rows of `scope` over [from, to), summed by child, by category, by day.
-    async fn summed(&self, scope: &RegionCode, from: i64, to: i64) -> Result<Sums, StoreError> {
+    /// The kept rows of `scope` over the days [from, to), summed by child, by category, by
+    /// day, and by breakdown.
+    async fn summed(&self, scope: &RegionCode, from: Date, to: Date) -> Result<Sums, StoreError> {
         let mut args = Args::new(Marks::Numbered);
         let above_county = scope.level() < RegionLevel::County;
-        let cond = if above_county {
-            let l = scope.level().prefix_len();
-            let lo = args.push(Arg::Text(scope.as_str()[..l].to_string()));
-            let hi = args.push(Arg::Text(format!("{}~", &scope.as_str()[..l])));
-            let own = args.push(Arg::Text(scope.as_str().to_string()));
-            format!("((depth = 'county' AND scope >= {lo} AND scope < {hi}) OR scope = {own})")
-        } else {
-            format!("scope = {}", args.push(Arg::Text(scope.as_str().into())))
-        };
-        let a = args.push(Arg::Int(from));
-        let b = args.push(Arg::Int(to));
+        let cond = scope_cond(&mut args, scope);
+        let a = args.push(Arg::Int(day_number(from)));
+        let b = args.push(Arg::Int(day_number(to)));
         let period = format!("{cond} AND day >= {a} AND day < {b}");
+        // One range scan per span, joined: the planner does not take an OR of day ranges
+        // as ranges of the primary key.
+        let mut keyed_args = Args::new(Marks::Numbered);
+        let spans: Vec<String> = breakdown_spans(from, to)
+            .into_iter()
+            .map(|(a, b)| {
+                let cond = scope_cond(&mut keyed_args, scope);
+                let (a, b) = (keyed_args.push(Arg::Int(a)), keyed_args.push(Arg::Int(b)));
+                format!(
+                    "SELECT dim, key, {} FROM figure_day_breakdowns WHERE {cond} AND day >= {a} AND day < {b}",
+                    TALLY.join(", ")
+                )
+            })
+            .collect();
         // SUM of a BIGINT is NUMERIC in PostgreSQL: cast back.
         let sums: Vec<String> = COUNTERS
             .iter()
@@ -431,8 +480,9 @@ impl Store {
             .map(|c| format!("CAST(SUM({c}) AS BIGINT)"))
             .collect();
         let by_key = format!(
-            "SELECT dim, key, {} FROM figure_day_breakdowns WHERE {period} GROUP BY dim, key",
-            tally.join(", ")
+            "SELECT dim, key, {} FROM ({}) AS spans GROUP BY dim, key",
+            tally.join(", "),
+            spans.join(" UNION ALL ")
         );
         Ok(with_db!(self, pool => {
             let rows = bind_all!(sqlx::query(sqlx::AssertSqlSafe(by_child)), &args.0)
@@ -442,7 +492,7 @@ impl Store {
                 bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(by_category)), &args.0).fetch_all(pool).await?;
             let days: Vec<(i64, i64)> =
                 bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(by_day)), &args.0).fetch_all(pool).await?;
-            let keyed = bind_all!(sqlx::query(sqlx::AssertSqlSafe(by_key)), &args.0)
+            let keyed = bind_all!(sqlx::query(sqlx::AssertSqlSafe(by_key)), &keyed_args.0)
                 .fetch_all(pool).await?;
             let keyed: Vec<Broken> = keyed.iter().map(broken_row).collect::<Result<_, sqlx::Error>>()?;
             (rows, categories, days, keyed)
@@ -609,6 +659,25 @@ mod tests {
             .map(|s| format!("'{}'", s.as_str()))
             .collect();
         assert_eq!(OPEN_NOW, open.join(", "));
+    }
+
+    #[test]
+    fn a_period_reads_whole_months_by_month_and_its_ends_by_day() {
+        let d = |y, m, day| Date::new(y, m, day).unwrap();
+        assert_eq!(
+            breakdown_spans(d(2026, 1, 1), d(2026, 12, 6)),
+            [(202601, 202612), (20260101, 20260101), (20261201, 20261206)]
+        );
+        assert_eq!(
+            breakdown_spans(d(2026, 10, 15), d(2026, 12, 1)),
+            [(202611, 202612), (20261015, 20261101), (20261201, 20261201)]
+        );
+        assert_eq!(
+            breakdown_spans(d(2026, 11, 3), d(2026, 11, 20)),
+            [(20261103, 20261120)],
+            "within one month, by day"
+        );
+        assert!(month_number(d(2026, 12, 31)) < day_number(d(2000, 1, 1)));
     }
 
     #[test]

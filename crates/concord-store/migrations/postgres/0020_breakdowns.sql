@@ -1,6 +1,7 @@
 -- The average time to close (working days summed, divided by cases closed), and the
 -- figures by channel, lead unit and mediator, kept per day and place like figure_days.
--- The store refills every kept figure once after this migration (meta figure_days_v2).
+-- Breakdown rows are kept per day (YYYYMMDD) and per month (YYYYMM, for long periods).
+-- The store refills every kept figure once after this migration (meta figure_days_v3).
 ALTER TABLE figure_days ADD COLUMN close_work_days BIGINT NOT NULL DEFAULT 0;
 
 CREATE TABLE figure_day_breakdowns (

@@ -51,6 +51,8 @@ pub(crate) async fn compare(app: &TestApp, what: &str) {
             today.checked_sub(jiff::Span::new().days(45)).unwrap(),
             today,
         ),
+        // Whole months and a part-month before them (breakdowns read month rows).
+        (Date::constant(2025, 3, 17), today.first_of_month()),
     ];
     for scope in [
         "330000000000",
