@@ -28,6 +28,7 @@ pub mod person;
 pub mod region;
 pub mod risk;
 pub mod routing;
+pub mod screening;
 pub mod session;
 pub mod surge;
 pub mod time;

@@ -36,6 +36,7 @@ mod retention;
 pub mod room;
 mod routing;
 mod rows;
+pub mod screening;
 pub mod search;
 pub mod seen;
 pub mod surges;

@@ -15,6 +15,7 @@ pub(crate) mod oversight;
 pub(crate) mod party;
 pub(crate) mod reports;
 mod routing;
+mod screening;
 mod search;
 mod seen;
 mod surges;
@@ -62,6 +63,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(webhooks::remove))
         .routes(routes!(webhooks::deliveries))
         .routes(routes!(notices::list))
+        .routes(routes!(screening::list_schedules, screening::add_schedule))
+        .routes(routes!(screening::get_schedule))
+        .routes(routes!(screening::record_round))
+        .routes(routes!(screening::add_finding))
+        .routes(routes!(screening::ledger))
+        .routes(routes!(screening::report_finding))
         .routes(routes!(cases::create_case, cases::list_cases))
         .routes(routes!(cases::get_case))
         .routes(routes!(cases::transition))

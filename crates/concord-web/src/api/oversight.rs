@@ -339,7 +339,14 @@ pub struct Export {
 
 impl Export {
     fn xlsx(&self) -> Result<bool, FieldError> {
-        match self.format.as_deref() {
+        wants_xlsx(self.format.as_deref())
+    }
+}
+
+/// Whether `format` asks for a spreadsheet rather than JSON.
+pub(crate) fn wants_xlsx(format: Option<&str>) -> Result<bool, FieldError> {
+    {
+        match format {
             None | Some("json") => Ok(false),
             Some("xlsx") => Ok(true),
             Some(_) => Err(FieldError::new(

@@ -32,5 +32,6 @@ mod pages;
 mod public;
 mod reports;
 mod routing;
+mod screening;
 mod search;
 mod seen;

@@ -13,7 +13,7 @@ use crate::documents::pdf_text;
 use crate::support::{TestApp, dispute};
 
 /// A file from the API: (status, content type, bytes).
-async fn fetch(app: &TestApp, token: &str, path: &str) -> (StatusCode, String, Vec<u8>) {
+pub(crate) async fn fetch(app: &TestApp, token: &str, path: &str) -> (StatusCode, String, Vec<u8>) {
     let r = app
         .client
         .get(app.url(path))
@@ -31,7 +31,7 @@ async fn fetch(app: &TestApp, token: &str, path: &str) -> (StatusCode, String, V
 }
 
 /// The first sheet of a workbook, as text cells.
-fn cells(xlsx: &[u8]) -> Vec<Vec<String>> {
+pub(crate) fn cells(xlsx: &[u8]) -> Vec<Vec<String>> {
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(xlsx.to_vec())).expect("an .xlsx workbook");
     let sheet = book.sheet_names()[0].clone();
     let range = book.worksheet_range(&sheet).unwrap();
