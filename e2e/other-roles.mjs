@@ -4,7 +4,8 @@
 // confirms an agreement sent to the court; the administrator adds an account (which then
 // logs in) and a day off to the working-day calendar, and issues an Open311 key to the
 // 12345 hotline, which files a dispute the clerk then finds, and revokes it; and subscribes
-// the hotline to case events.
+// the hotline to case events; a leader plans screening (排查) and the grid worker records a
+// round on her phone and reports what she found as a case.
 //
 //   BASE_URL=http://127.0.0.1:8080 node e2e/other-roles.mjs
 import {
@@ -172,4 +173,49 @@ await run('other roles', async (browser) => {
   await admin.goto(`${BASE}/admin/webhooks`);
   check(await admin.getByRole('cell', { name: '受理、办结' }).count() === 1, 'the subscription is listed with its events');
   await snap(admin, 'admin-webhook');
+
+  state.step = 'the leader plans weekly screening for a grid';
+  const leader = await login(browser, 'leader');
+  await leader.goto(`${BASE}/screening`);
+  const plan = leader.locator('#plan-form');
+  const title = '大坪社区网格每周入户走访(二组)';
+  await plan.getByLabel('计划名称').fill(title);
+  await plan.getByLabel('区划').selectOption('331125003002');
+  await plan.getByLabel('周期').selectOption('weekly');
+  await plan.getByLabel('排查人').selectOption({ label: '蓝美玲(网格员)' });
+  await Promise.all([leader.waitForURL(/\/screening\/\d+$/), plan.getByRole('button', { name: '建立计划' }).click()]);
+  check((await leader.locator('#periods').textContent()).includes('待完成'), 'this week is due');
+  await snap(leader, 'leader-screening-plan');
+
+  state.step = 'the grid worker records a round on her phone and reports a finding as a case';
+  await grid.goto(`${BASE}/screening`);
+  await Promise.all([grid.waitForURL(/\/screening\/\d+$/), grid.getByRole('link', { name: title }).click()]);
+  const round = grid.locator('#round-form');
+  await round.getByLabel('走访户(企业)数').fill('28');
+  await round.getByLabel('排查情况').fill('入户走访28户,发放调解宣传册');
+  await round.getByLabel('类别').selectOption('labor');
+  await round.getByLabel('处置结果').selectOption('to_report');
+  await round.getByLabel('涉及人员').fill('务工人员赵某等5人');
+  await round.getByLabel('发现的情况').fill('某装修队拖欠5名工人工资一万二千元,现场协调未果');
+  await fitsPhone(grid, 'the screening round form');
+  await submitAndReload(grid, round);
+  check((await grid.textContent('body')).includes('未能化解·待上报'), 'the finding waits to be reported');
+  check((await grid.locator('#periods').textContent()).includes('已完成'), 'this week is screened');
+  await snap(grid, 'grid-screening-round');
+  await grid.getByText('上报立案', { exact: true }).click();
+  const report = grid.locator('form[data-api$="/case"]').first();
+  await report.getByLabel('申请人姓名').fill('赵德明');
+  await report.getByLabel('申请人电话').fill('13905781234');
+  await Promise.all([grid.waitForURL(/\/cases\/\d+$/), report.getByRole('button', { name: '上报并登记为事项' }).click()]);
+  check((await status(grid)).includes('已登记'), 'the finding is a registered case');
+  const reported = (await grid.locator('h1').textContent()).trim().split(/\s+/)[0];
+  await snap(grid, 'grid-screening-reported');
+
+  state.step = 'the leader sees it in the screening ledger';
+  await leader.goto(`${BASE}/screening`);
+  check((await leader.locator('#tally').textContent()).includes('上报立案 1'), 'the tally counts the reported finding');
+  check(await leader.getByRole('link', { name: `已上报立案(${reported})` }).count() === 1, 'the ledger links the case');
+  const sheet = await leader.request.get(BASE + await leader.locator('#screening-xlsx').getAttribute('href'));
+  check(sheet.ok() && sheet.headers()['content-type'].includes('spreadsheetml'), 'the ledger downloads as .xlsx');
+  await snap(leader, 'leader-screening-ledger');
 });

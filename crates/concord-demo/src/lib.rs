@@ -7,6 +7,7 @@ mod names;
 mod orgs;
 mod regions;
 mod routing;
+mod screening;
 
 use concord_store::{Store, StoreError};
 use jiff::Timestamp;
@@ -24,6 +25,7 @@ pub struct Loaded {
     pub mediators: usize,
     pub users: usize,
     pub cases: usize,
+    pub screening_rounds: usize,
 }
 
 /// Loads the territory, organizations, people and `cases` cases ending at `now`.
@@ -45,6 +47,9 @@ pub async fn load(store: &Store, cases: usize, now: Timestamp) -> Result<Loaded,
     };
     routing::seed(store, &directory.orgs).await?;
     loaded.cases = cases::load(store, &regions, &directory, cases, now).await?;
+    if cases > 0 {
+        loaded.screening_rounds = screening::load(store, &directory, now).await?;
+    }
     // Chain the history's audit entries now, not in the first minutes of serving.
     store.seal_audit().await?;
     Ok(loaded)

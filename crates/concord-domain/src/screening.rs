@@ -528,6 +528,28 @@ impl Tally {
     }
 }
 
+impl Tally {
+    /// The tally as the ledger, the dashboard and the monthly report say it.
+    pub fn sentence(&self) -> String {
+        let pct = |r: Option<f64>| r.map_or("—".to_string(), |r| format!("{:.1}%", r * 100.0));
+        format!(
+            "排查应开展{}期,按期{}期、补录{}期、漏查{}期,按期排查率{};发现矛盾纠纷及隐患{}件,\
+             就地化解{}件、上报立案{}件、待上报{}件、持续关注{}件,现场化解率{}。",
+            self.expected,
+            self.done,
+            self.late,
+            self.missed,
+            pct(self.on_schedule_rate()),
+            self.findings,
+            self.resolved,
+            self.reported,
+            self.to_report,
+            self.watch,
+            pct(self.on_site_rate()),
+        )
+    }
+}
+
 fn ratio(n: u64, d: u64) -> Option<f64> {
     (d > 0).then(|| n as f64 / d as f64)
 }
@@ -676,6 +698,12 @@ mod tests {
             late: false,
         });
         assert_eq!(t.on_schedule_rate(), Some(0.5));
+        assert!(
+            t.sentence().contains("漏查1期,按期排查率50.0%"),
+            "{}",
+            t.sentence()
+        );
+        assert!(t.sentence().contains("现场化解率91.7%"), "{}", t.sentence());
     }
 
     fn any_date() -> impl Strategy<Value = Date> {

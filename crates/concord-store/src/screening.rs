@@ -221,20 +221,28 @@ impl Store {
         })
     }
 
-    /// The schedules of `scope`'s subtree, with their rounds.
-    pub async fn schedules(&self, scope: &RegionCode) -> Result<Vec<Schedule>, StoreError> {
+    /// The schedules of `scope`'s subtree, and those `assignee` screens wherever they
+    /// are, with their rounds.
+    pub async fn schedules(
+        &self,
+        scope: &RegionCode,
+        assignee: Option<i64>,
+    ) -> Result<Vec<Schedule>, StoreError> {
         let (lo, hi) = scope.subtree_range();
-        let sql = format!(
-            "{SCHEDULE_SELECT} WHERE s.region_code BETWEEN $1 AND $2 ORDER BY s.region_code, s.id LIMIT 2000"
+        let cond = "s.region_code BETWEEN $1 AND $2 OR s.assignee_id = $3";
+        let sql = format!("{SCHEDULE_SELECT} WHERE {cond} ORDER BY s.region_code, s.id LIMIT 2000");
+        let rounds_sql = format!(
+            "SELECT id, schedule_id, period, held_on, visited, notes, recorded_by, recorded_at
+             FROM screening_rounds WHERE schedule_id IN
+               (SELECT s.id FROM screening_schedules s WHERE {cond})
+             ORDER BY period DESC"
         );
+        let who = assignee.unwrap_or(-1);
         let rows: Vec<ScheduleRow> = with_db!(self, pool => {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(&lo).bind(&hi).fetch_all(pool).await?
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(&lo).bind(&hi).bind(who).fetch_all(pool).await?
         });
         let rounds: Vec<RoundRow> = with_db!(self, pool => {
-            sqlx::query_as("SELECT id, schedule_id, period, held_on, visited, notes, recorded_by, recorded_at
-                            FROM screening_rounds WHERE region_code BETWEEN $1 AND $2
-                            ORDER BY period DESC")
-                .bind(&lo).bind(&hi).fetch_all(pool).await?
+            sqlx::query_as(sqlx::AssertSqlSafe(rounds_sql)).bind(&lo).bind(&hi).bind(who).fetch_all(pool).await?
         });
         self.assemble(rows, rounds)
     }
@@ -468,7 +476,7 @@ impl Store {
     ) -> Result<Tally, StoreError> {
         let mut tally = Tally::default();
         let end = to.min(today);
-        for s in self.schedules(scope).await? {
+        for s in self.schedules(scope, None).await? {
             for p in periods(s.cadence, s.starts_on.max(from), end) {
                 if p.last < from || p.last > end || p.last >= today {
                     continue;

@@ -1,6 +1,7 @@
 //! `concord report`: the figures of a region and period, the monthly risk assessment
 //! (研判报告) as PDF, and the ledger of cases (台账) as .xlsx — the same as the API's
-//! `/api/v1/figures` and `/api/v1/reports…`, for a leader's office or a cron job.
+//! `/api/v1/figures` and `/api/v1/reports…`, for a leader's office or a cron job; and the
+//! screening ledger (排查台账) as .xlsx, as `/api/v1/screening/findings?format=xlsx`.
 
 use std::path::PathBuf;
 
@@ -54,6 +55,15 @@ pub enum ReportCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Print a region's screening (排查) over a span; with --out, write its ledger
+    /// (排查台账) as .xlsx.
+    Screening {
+        #[command(flatten)]
+        scope: Scope,
+        /// The .xlsx file to write (never overwritten).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Write the ledger (台账) of the cases selected (registered from … to) as .xlsx.
     Ledger {
         #[command(flatten)]
@@ -73,6 +83,7 @@ pub enum ReportCommand {
 pub async fn run(cmd: ReportCommand, store: &Store) -> Result<()> {
     match cmd {
         ReportCommand::Figures { scope, json } => figures(store, scope, json).await,
+        ReportCommand::Screening { scope, out } => screening(store, scope, out).await,
         ReportCommand::Risk { region, month, out } => {
             let region = region_or_territory(store, region).await?;
             let today = local_date(Timestamp::now());
@@ -158,7 +169,11 @@ fn fill(mut f: std::fs::File, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-async fn figures(store: &Store, Scope { region, from, to }: Scope, json: bool) -> Result<()> {
+/// The region and span of a scope, with the figures' defaults (this year to today).
+async fn span(
+    store: &Store,
+    Scope { region, from, to }: Scope,
+) -> Result<(RegionCode, Date, Date)> {
     let region = region_or_territory(store, region).await?;
     let today = local_date(Timestamp::now());
     let from = date("from", from)?.unwrap_or(Date::new(today.year(), 1, 1)?);
@@ -166,6 +181,29 @@ async fn figures(store: &Store, Scope { region, from, to }: Scope, json: bool) -
     if to < from {
         bail!("结束日期 {to} 早于开始日期 {from}");
     }
+    Ok((region, from, to))
+}
+
+async fn screening(store: &Store, scope: Scope, out: Option<PathBuf>) -> Result<()> {
+    let (region, from, to) = span(store, scope).await?;
+    if let Some(out) = &out {
+        absent(out)?;
+    }
+    let today = local_date(Timestamp::now());
+    let tally = store.screening_tally(&region, from, to, today).await?;
+    println!("{region}  {from} 至 {to}");
+    println!("{}", tally.sentence());
+    if let Some(out) = out {
+        let sheet = concord_web::reports::screening::ledger(store, &region, from, to).await?;
+        let rows = sheet.rows.len();
+        fill(create_new(&out)?, &concord_docs::sheet::to_xlsx(&[sheet])?)?;
+        println!("已导出排查台账 {rows} 条:{}", out.display());
+    }
+    Ok(())
+}
+
+async fn figures(store: &Store, scope: Scope, json: bool) -> Result<()> {
+    let (region, from, to) = span(store, scope).await?;
     let r = FigureReport::load(store, &region, from, to, Timestamp::now()).await?;
     if json {
         println!("{}", serde_json::to_string_pretty(&r.figures)?);

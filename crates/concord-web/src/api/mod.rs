@@ -15,7 +15,7 @@ pub(crate) mod oversight;
 pub(crate) mod party;
 pub(crate) mod reports;
 mod routing;
-mod screening;
+pub(crate) mod screening;
 mod search;
 mod seen;
 mod surges;

@@ -6,7 +6,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use concord_docs::sheet::{Cell, Sheet};
 use concord_domain::case::{CaseKind, Channel, Complexity, NewCaseInput, PartyInput, Status};
 use concord_domain::org::Staff;
 use concord_domain::screening::{
@@ -15,7 +14,7 @@ use concord_domain::screening::{
 };
 use concord_domain::time::local_date;
 use concord_store::Actor;
-use concord_store::screening::{Finding, SOURCE, Schedule};
+use concord_store::screening::{Finding, Round, SOURCE, Schedule};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -29,9 +28,8 @@ use crate::extract::{ApiJson, ApiQuery, AuthUser};
 
 /// Periods shown per schedule, latest first.
 const SHOWN_PERIODS: usize = 12;
-/// Ledger lines answered as JSON; the .xlsx takes up to the ledger's own cap.
+/// Ledger lines answered as JSON; the .xlsx holds up to the ledger's own cap.
 const LEDGER_JSON_ROWS: i64 = 500;
-const LEDGER_XLSX_ROWS: i64 = 200_000;
 
 #[derive(Serialize, ToSchema)]
 pub struct PeriodView {
@@ -66,6 +64,19 @@ pub struct RoundView {
     pub visited: i64,
     pub notes: String,
     pub recorded_by: String,
+}
+
+impl From<Round> for RoundView {
+    fn from(r: Round) -> Self {
+        RoundView {
+            id: r.id,
+            period: r.period,
+            held_on: r.held_on.to_string(),
+            visited: r.visited,
+            notes: r.notes,
+            recorded_by: r.recorded_by,
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -122,18 +133,7 @@ pub(crate) fn schedule_view(s: Schedule, today: Date) -> ScheduleView {
         current: period_view(&current, state(&current)),
         missed,
         periods: shown,
-        rounds: s
-            .rounds
-            .into_iter()
-            .map(|r| RoundView {
-                id: r.id,
-                period: r.period,
-                held_on: r.held_on.to_string(),
-                visited: r.visited,
-                notes: r.notes,
-                recorded_by: r.recorded_by,
-            })
-            .collect(),
+        rounds: s.rounds.into_iter().map(Into::into).collect(),
     }
 }
 
@@ -142,7 +142,7 @@ fn today() -> Date {
 }
 
 /// A user sees and screens the schedules of their region, and their own.
-fn may_see(user: &Staff, s: &Schedule) -> bool {
+pub(crate) fn may_see(user: &Staff, s: &Schedule) -> bool {
     user.region.contains(&s.region) || s.assignee == Some(user.id)
 }
 
@@ -177,10 +177,11 @@ pub async fn list_schedules(
     ApiQuery(q): ApiQuery<ScheduleQuery>,
 ) -> Result<Json<ScheduleList>, ApiError> {
     let region = scope(&user, q.region.as_deref())?;
+    let mine = q.region.is_none().then_some(user.id);
     let today = today();
     let items = s
         .store
-        .schedules(&region)
+        .schedules(&region, mine)
         .await?
         .into_iter()
         .map(|sch| schedule_view(sch, today))
@@ -257,10 +258,7 @@ fn status_label(code: &str) -> &'static str {
 
 impl From<Finding> for FindingView {
     fn from(f: Finding) -> Self {
-        let outcome_label = match &f.case {
-            Some(c) => format!("已上报立案({})", c.number),
-            None => f.outcome.label().to_string(),
-        };
+        let outcome_label = crate::reports::screening::outcome_label(&f);
         FindingView {
             id: f.id,
             round_id: f.round_id,
@@ -332,14 +330,7 @@ async fn recorded(
     Ok((
         StatusCode::CREATED,
         Json(RecordedRound {
-            round: RoundView {
-                id: r.id,
-                period: r.period,
-                held_on: r.held_on.to_string(),
-                visited: r.visited,
-                notes: r.notes,
-                recorded_by: r.recorded_by,
-            },
+            round: r.into(),
             findings: findings.into_iter().map(Into::into).collect(),
         }),
     ))
@@ -437,24 +428,17 @@ pub async fn ledger(
     let as_xlsx = wants_xlsx(q.format.as_deref())?;
     let region = scope(&user, q.region.as_deref())?;
     let (from, to) = days(q.from.as_deref(), q.to.as_deref())?;
-    let limit = if as_xlsx {
-        LEDGER_XLSX_ROWS
-    } else {
-        LEDGER_JSON_ROWS
-    };
+    if as_xlsx {
+        let sheet = crate::reports::screening::ledger(&s.store, &region, from, to).await?;
+        return xlsx(&format!("排查台账-{region}-{from}至{to}.xlsx"), &[sheet]);
+    }
     let items: Vec<FindingView> = s
         .store
-        .findings(&region, from, to, limit)
+        .findings(&region, from, to, LEDGER_JSON_ROWS)
         .await?
         .into_iter()
         .map(Into::into)
         .collect();
-    if as_xlsx {
-        return xlsx(
-            &format!("排查台账-{region}-{from}至{to}.xlsx"),
-            &[ledger_sheet(&items)],
-        );
-    }
     let tally = s.store.screening_tally(&region, from, to, today()).await?;
     Ok(Json(Ledger {
         region: region.to_string(),
@@ -464,42 +448,6 @@ pub async fn ledger(
         items,
     })
     .into_response())
-}
-
-const LEDGER_COLUMNS: [&str; 12] = [
-    "序号",
-    "排查日期",
-    "周期",
-    "排查计划",
-    "排查类型",
-    "地点",
-    "类别",
-    "涉及人员",
-    "情况",
-    "处置结果",
-    "事项编号",
-    "记录人",
-];
-
-fn ledger_sheet(items: &[FindingView]) -> Sheet {
-    let mut sheet = Sheet::new("排查台账", &LEDGER_COLUMNS);
-    for (i, f) in items.iter().enumerate() {
-        sheet.push(vec![
-            Cell::Number((i + 1) as f64),
-            f.found_on.clone().into(),
-            f.period.clone().into(),
-            f.schedule_title.clone().into(),
-            f.focus_label.into(),
-            f.region_name.clone().into(),
-            f.category_label.into(),
-            f.who.clone().into(),
-            f.description.clone().into(),
-            f.outcome_label.clone().into(),
-            f.case_number.clone().into(),
-            f.recorded_by.clone().into(),
-        ]);
-    }
-    sheet
 }
 
 /// What the reporter adds to a finding to register it as a case.

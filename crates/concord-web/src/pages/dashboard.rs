@@ -58,6 +58,8 @@ impl BreakdownLine {
 #[template(path = "app/dashboard.html")]
 struct DashboardPage {
     layout: Layout,
+    /// The screening of the region and period, in one sentence.
+    screening: String,
     region: String,
     region_name: String,
     parent: Option<String>,
@@ -167,7 +169,13 @@ pub async fn page(
         .take(8)
         .map(|a| (a.level.as_str(), a.kind.label(), a.message))
         .collect();
+    let screening = s
+        .store
+        .screening_tally(&region, from, to, today)
+        .await?
+        .sentence();
     let page = DashboardPage {
+        screening,
         warnings,
         channels,
         units,

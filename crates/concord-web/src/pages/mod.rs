@@ -8,6 +8,7 @@ mod auth;
 mod cases;
 mod dashboard;
 mod room;
+mod screening;
 mod work;
 
 use askama::Template;
@@ -36,6 +37,8 @@ pub fn routes() -> Router<AppState> {
         .route("/calendar", get(work::calendar))
         .route("/followups", get(work::followups))
         .route("/alerts", get(work::alerts))
+        .route("/screening", get(screening::page))
+        .route("/screening/{id}", get(screening::schedule))
         .route("/dashboard", get(dashboard::page))
         .route("/admin", get(admin::page))
         .route("/admin/{section}", get(admin::section))
@@ -69,15 +72,25 @@ impl Layout {
 fn nav(role: Role) -> Vec<(&'static str, &'static str)> {
     let mut nav = vec![("/work", "我的工作"), ("/cases", "事项")];
     let more: &[(&str, &str)] = match role {
-        Role::Clerk | Role::GridWorker => &[("/cases/new", "登记")],
-        Role::Dispatcher => &[("/cases/new", "登记"), ("/alerts", "预警")],
-        Role::Mediator => &[("/calendar", "日程")],
+        Role::Clerk => &[("/cases/new", "登记")],
+        Role::GridWorker => &[("/cases/new", "登记"), ("/screening", "排查")],
+        Role::Dispatcher => &[
+            ("/cases/new", "登记"),
+            ("/alerts", "预警"),
+            ("/screening", "排查"),
+        ],
+        Role::Mediator => &[("/calendar", "日程"), ("/screening", "排查")],
         Role::FollowUp => &[("/followups", "回访")],
-        Role::Leader => &[("/dashboard", "研判"), ("/alerts", "预警")],
+        Role::Leader => &[
+            ("/dashboard", "研判"),
+            ("/alerts", "预警"),
+            ("/screening", "排查"),
+        ],
         Role::Admin => &[
             ("/cases/new", "登记"),
             ("/dashboard", "研判"),
             ("/alerts", "预警"),
+            ("/screening", "排查"),
             ("/admin", "管理"),
         ],
         Role::DepartmentHandler | Role::Judge => &[],

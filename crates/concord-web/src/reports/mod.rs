@@ -4,6 +4,7 @@
 
 pub mod ledger;
 pub mod monthly;
+pub mod screening;
 
 use std::collections::HashMap;
 

@@ -68,6 +68,7 @@ struct Inputs {
     weekly: Vec<(String, f64)>,
     hot_spots: Vec<(String, i64)>,
     warnings: Vec<Alert>,
+    screening: concord_domain::screening::Tally,
 }
 
 async fn inputs(
@@ -109,12 +110,16 @@ async fn inputs(
         })
         .filter(|w| w.created_at >= a && w.created_at < b)
         .collect();
+    let screening = store
+        .screening_tally(region, from, to, local_date(at))
+        .await?;
     Ok(Inputs {
         now,
         before,
         weekly,
         hot_spots,
         warnings,
+        screening,
     })
 }
 
@@ -157,6 +162,10 @@ fn compose(i: &Inputs, m: Month, at: Timestamp) -> Document {
         rows: shares(c),
     }));
     b.extend(warnings(&i.warnings));
+    b.push(Block::Paragraph(format!(
+        "矛盾纠纷排查:{}",
+        i.screening.sentence()
+    )));
     b.push(Block::Heading("八、研判意见".into()));
     b.extend(opinions(i).into_iter().map(Block::Paragraph));
     let today = local_date(at);

@@ -231,5 +231,32 @@ both!(
             .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_eq!(fields(&body)[0].0, "format");
+
+        // The command line says the same and writes the same ledger.
+        let dir = std::env::temp_dir().join(format!("screening-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let out = dir.join(format!("ledger-{}.xlsx", app.store.backend()));
+        let _ = std::fs::remove_file(&out);
+        let (from, to) = (two_back.to_string(), today.to_string());
+        let args = [
+            "report",
+            "screening",
+            "--region",
+            "331125003000",
+            "--from",
+            &from,
+            "--to",
+            &to,
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        let (okay, said, err) = app.concord(&args);
+        assert!(okay, "{err}");
+        assert!(said.contains("上报立案1件"), "{said}");
+        assert!(said.contains("现场化解率50.0%"), "{said}");
+        assert_eq!(cells(&std::fs::read(&out).unwrap()).len(), 4);
+        let (okay, _, err) = app.concord(&args);
+        assert!(!okay && err.contains("已存在"), "never overwritten: {err}");
+        std::fs::remove_file(&out).unwrap();
     }
 );
