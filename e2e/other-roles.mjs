@@ -136,6 +136,38 @@ await run('other roles', async (browser) => {
   check(await admin.getByRole('cell', { name: '2027-05-06' }).count() === 1, 'the day off is in the calendar');
   await snap(admin, 'admin-calendar');
 
+  state.step = 'the administrator edits the routing rules in the form';
+  const adminToken = await token('admin');
+  const before = await api(adminToken, 'GET', '/api/v1/routing/rules');
+  await admin.goto(`${BASE}/admin/routing`);
+  const rulesForm = admin.locator('#rules-form');
+  await rulesForm.getByLabel('修改说明').fill('核对规则,未作修改');
+  await submitAndReload(admin, rulesForm);
+  const same = await api(adminToken, 'GET', '/api/v1/routing/rules');
+  check(same.version === before.version + 1, `saving makes a new version (${same.version})`);
+  check(JSON.stringify(same.rules) === JSON.stringify(before.rules), 'saving unchanged keeps every rule as it was');
+  await admin.getByRole('button', { name: '添加规则' }).click();
+  const added = admin.locator('[data-rule]').last();
+  await added.getByLabel('规则编号').fill('grid-neighbor-township');
+  await added.getByLabel('规则名称').fill('网格员上报的邻里纠纷交乡镇调委会');
+  await added.getByLabel('纠纷类别').selectOption('neighbor');
+  await added.getByLabel('受理渠道').selectOption('grid_worker');
+  await rulesForm.getByLabel('修改说明').fill('新增网格员上报邻里纠纷规则');
+  // No result yet: refused next to the rule, nothing saved.
+  await rulesForm.locator('button[type=submit]').click();
+  await added.locator('.error').filter({ hasText: '至少设定' }).waitFor();
+  await added.getByLabel('分流层级').selectOption('township');
+  await added.getByRole('button', { name: '上移' }).click();
+  await submitAndReload(admin, rulesForm);
+  const now = await api(adminToken, 'GET', '/api/v1/routing/rules');
+  check(now.version === same.version + 1, 'the refused save made no version');
+  const at = now.rules.findIndex((r) => r.id === 'grid-neighbor-township');
+  check(at === now.rules.length - 2, `the new rule moved up one (at ${at} of ${now.rules.length})`);
+  check(now.rules[at].when.channels[0] === 'grid_worker' && now.rules[at].then.level === 'township',
+    'the rule keeps its condition and result');
+  check((await admin.locator('h1').textContent()).includes(`第${now.version}版`), 'the page shows the new version');
+  await snap(admin, 'admin-routing-rules');
+
   state.step = 'the administrator issues an Open311 key, which files a dispute';
   await admin.goto(`${BASE}/admin/apikeys`);
   const keyForm = admin.locator('form[data-api="/api/v1/api-keys"]');

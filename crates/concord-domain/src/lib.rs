@@ -18,6 +18,7 @@ pub mod deadline;
 mod effects;
 pub mod error;
 pub mod figures;
+pub mod history;
 pub mod intake;
 pub mod lifecycle;
 pub mod mediator;

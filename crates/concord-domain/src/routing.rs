@@ -49,6 +49,8 @@ pub struct Rule {
     pub name: String,
     #[serde(default)]
     pub when: RuleCondition,
+    /// Required to set something; missing, the table is refused naming this rule.
+    #[serde(default)]
     pub then: RuleTarget,
 }
 

@@ -27,6 +27,7 @@ assets! {
     "report.js" => JS,
     "track.js" => JS,
     "upload.js" => JS,
+    "rules.js" => JS,
     "vendor/echarts.min.js" => JS,
     "vendor/signature_pad.umd.min.js" => JS,
 }

@@ -77,6 +77,9 @@
       form.appendChild(slot);
     }
     slot.textContent = (slot.textContent ? slot.textContent + ' ' : '') + message;
+    // An error inside a folded part (a routing rule) unfolds it.
+    var folded = slot.closest('details:not([open])');
+    if (folded) folded.open = true;
     return input || slot;
   }
 

@@ -4,5 +4,6 @@
 mod audit;
 mod calendar;
 mod figures;
+mod history;
 mod lifecycle;
 mod risk;

@@ -104,8 +104,6 @@ struct Section {
     users: Vec<UserLine>,
     roles: Vec<Opt>,
     orgs: Vec<OrgLine>,
-    rules: String,
-    rules_version: i64,
     days: Vec<DayLine>,
     year: i16,
     templates: Vec<TemplateLine>,
@@ -136,13 +134,14 @@ pub async fn section(
     Query(q): Query<SectionQuery>,
 ) -> Result<Html<String>, PageError> {
     admin(&layout)?;
+    if section == "routing" {
+        return super::routing::page(&s, layout).await;
+    }
     let mut page = Section {
         section: section.clone(),
         users: Vec::new(),
         roles: opts(Role::ALL, Role::as_str, Role::label, None),
         orgs: Vec::new(),
-        rules: String::new(),
-        rules_version: 0,
         days: Vec::new(),
         year: q
             .year
@@ -194,12 +193,6 @@ pub async fn section(
                         .join("、"),
                 })
                 .collect();
-        }
-        "routing" => {
-            let set = s.store.routing_rules().await?;
-            page.rules_version = set.version;
-            page.rules = serde_json::to_string_pretty(&set.rules)
-                .map_err(|e| ApiError::Internal(Box::new(e)))?;
         }
         "calendar" => {
             page.days = s

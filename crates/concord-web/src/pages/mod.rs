@@ -8,6 +8,7 @@ mod auth;
 mod cases;
 mod dashboard;
 mod room;
+mod routing;
 mod screening;
 mod work;
 

@@ -14,11 +14,13 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use concord_domain::agreement::SignMethod;
 use concord_domain::case::Channel;
+use concord_domain::history;
 use concord_domain::lifecycle::{self, Context as LifeContext};
 use concord_domain::region::RegionCode;
 use concord_domain::{FieldError, FieldErrors};
-use concord_store::{Actor, BuiltCase, Store};
+use concord_store::{Actor, BuiltAgreement, BuiltCase, Store};
 use concord_text::classify::Model;
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -63,6 +65,9 @@ struct Prepared {
 
 struct Ctx {
     source: String,
+    /// For historical cases: the routing table and the units, to replay who handled them.
+    rules: concord_domain::routing::RuleSet,
+    orgs: Vec<concord_domain::org::Organization>,
     channel: Channel,
     regions: HashSet<RegionCode>,
     model: Arc<Model>,
@@ -90,6 +95,8 @@ pub async fn run(args: ImportArgs, store: &Store) -> Result<()> {
         .model();
     let ctx = Arc::new(Ctx {
         source,
+        rules: store.routing_rules().await?,
+        orgs: store.organizations(None).await?,
         channel,
         regions: store.region_codes().await?,
         model,
@@ -235,11 +242,57 @@ fn build(r: &Row, ctx: &Ctx) -> Result<(String, BuiltCase), FieldErrors> {
         calendar: &ctx.calendar,
         routing: None,
     };
+    let handler = if rc.past.needs_handler() {
+        handler(&facts, rc.lead_unit.as_deref(), ctx)?
+    } else {
+        None
+    };
     let (case, event) = lifecycle::register(facts, String::new(), &lc);
-    Ok((
-        reference,
-        BuiltCase::new(case, vec![(event, Actor::importer())]),
-    ))
+    let past = history::replay(case, &rc.past, handler, &ctx.calendar)?;
+    let mut events = vec![(event, Actor::importer())];
+    events.extend(past.events.into_iter().map(|e| (e, Actor::importer())));
+    let mut built = BuiltCase::new(past.case, events);
+    built.agreement = past.agreement.map(|(text, at, signed)| BuiltAgreement {
+        text,
+        by: Actor::importer().name,
+        at,
+        signatures: signed
+            .into_iter()
+            .map(|(party, t)| (party, SignMethod::InPerson, t))
+            .collect(),
+    });
+    Ok((reference, built))
+}
+
+/// Who handled a historical case: the unit the row names, or the routing table's choice.
+fn handler(
+    facts: &concord_domain::case::NewCase,
+    named: Option<&str>,
+    ctx: &Ctx,
+) -> Result<Option<history::Handler>, FieldError> {
+    let decision = concord_domain::routing::route(facts, &ctx.rules, &ctx.orgs);
+    let unit = match named {
+        Some(name) => {
+            let org = ctx
+                .orgs
+                .iter()
+                .find(|o| o.name == name.trim())
+                .ok_or_else(|| {
+                    FieldError::new(
+                        "lead_unit",
+                        "unknown_reference",
+                        format!("没有名为“{name}”的单位"),
+                    )
+                })?;
+            return Ok(Some((
+                org.id,
+                concord_domain::case::Level::of_region(org.region.level()),
+                decision.tier,
+            )));
+        }
+        None => decision.unit,
+    };
+    Ok(unit.map(|u| (u, decision.level, decision.tier)))
 }
 
 /// A row without a work-order number is known by its content.

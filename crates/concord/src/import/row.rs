@@ -2,9 +2,10 @@
 //! every fault in it named by its column.
 
 use concord_domain::case::{
-    CaseKind, Channel, Complexity, NewCaseInput, PartyInput, PartyKind, PartyRole,
+    CaseKind, Channel, Complexity, NewCaseInput, PartyInput, PartyKind, PartyRole, Satisfaction,
 };
 use concord_domain::category::Category;
+use concord_domain::history::{Past, PastOutcome, PastStatus};
 use concord_domain::{FieldError, FieldErrors};
 use jiff::Timestamp;
 
@@ -37,6 +38,12 @@ pub const COLUMNS: &[(&str, &[&str])] = &[
     ("respondent_name", &["被申请人", "respondent_name"]),
     ("respondent_phone", &["被申请人电话", "respondent_phone"]),
     ("registered_at", &["登记时间", "来电时间", "registered_at"]),
+    ("status", &["办理状态", "状态", "status"]),
+    ("outcome", &["办理结果", "outcome"]),
+    ("closed_at", &["办结时间", "closed_at"]),
+    ("satisfaction", &["满意度", "回访满意度", "satisfaction"]),
+    ("lead_unit", &["承办单位", "lead_unit"]),
+    ("note", &["办理说明", "处理情况", "note"]),
 ];
 
 const REQUIRED: &[&str] = &["description", "region", "applicant_name"];
@@ -83,6 +90,10 @@ pub struct RowCase {
     pub input: NewCaseInput,
     pub registered_at: Option<Timestamp>,
     pub external_ref: Option<String>,
+    /// Where a historical case ended (default: just registered).
+    pub past: Past,
+    /// The unit that handled it, by name.
+    pub lead_unit: Option<String>,
 }
 
 fn enum_or_label<T: Copy>(
@@ -159,6 +170,7 @@ pub fn parse(
         "registered_at",
         get(row, "registered_at").map(parse_time),
     );
+    let past = past(row, &mut errs);
     let description = get(row, "description").unwrap_or_default().to_string();
     errs.into_result()?;
     let mut parties = vec![PartyInput {
@@ -201,7 +213,60 @@ pub fn parse(
         input,
         registered_at,
         external_ref: get(row, "external_ref").map(str::to_string),
+        past,
+        lead_unit: get(row, "lead_unit").map(str::to_string),
     })
+}
+
+/// A historical case's status, outcome, end, satisfaction and note.
+fn past(row: &Row, errs: &mut FieldErrors) -> Past {
+    let bad = |what: &str, v: &str| format!("“{v}”不是有效的{what}");
+    Past {
+        status: take(
+            errs,
+            "status",
+            get(row, "status").map(|v| {
+                let v = match v {
+                    "登记" | "待受理" => "registered",
+                    "受理" | "办理中" => "accepted",
+                    "办结" | "已结案" => "closed",
+                    "撤回" => "withdrawn",
+                    v => v,
+                };
+                enum_or_label(PastStatus::ALL, PastStatus::as_str, PastStatus::label, v)
+                    .ok_or(bad("办理状态", v))
+            }),
+        ),
+        outcome: take(
+            errs,
+            "outcome",
+            get(row, "outcome").map(|v| {
+                let v = match v {
+                    "成功" | "调解成功" | "达成协议" => "resolved",
+                    "引导诉讼" | "诉讼" => "litigation",
+                    "引导仲裁" | "仲裁" => "arbitration",
+                    v => v,
+                };
+                enum_or_label(PastOutcome::ALL, PastOutcome::as_str, PastOutcome::label, v)
+                    .ok_or(bad("办理结果", v))
+            }),
+        ),
+        ended_at: take(errs, "closed_at", get(row, "closed_at").map(parse_time)),
+        satisfaction: take(
+            errs,
+            "satisfaction",
+            get(row, "satisfaction").map(|v| {
+                enum_or_label(
+                    Satisfaction::ALL,
+                    Satisfaction::as_str,
+                    Satisfaction::label,
+                    v,
+                )
+                .ok_or(bad("满意度", v))
+            }),
+        ),
+        note: get(row, "note").map(str::to_string),
+    }
 }
 
 /// A column's parsed value, or its fault recorded.

@@ -169,3 +169,81 @@ both!(
         assert_eq!(cases(&app).await.len(), 3, "nothing half-written");
     }
 );
+
+const HISTORY_CSV: &str = "工单编号,登记时间,申请人,诉求内容,区划代码,类别,被申请人,办理状态,办理结果,办结时间,满意度,承办单位,办理说明
+LS001,2026-06-01 09:00,周某,邻居建房占用通道发生争执,331125003002,邻里纠纷,吴某,已办结,调解成功,2026-06-10 16:00,满意,,吴某拆除占道围墙,双方和好
+LS002,2026-06-02 10:00,郑某,工地拖欠工资两万元,331125003002,劳动争议,某工程队,已办结,引导诉讼,2026-06-20 10:00,,,双方分歧较大
+LS003,2026-06-03 10:00,冯某,要求村里加快宅基地审批,331125003002,房屋宅基地,,不予受理,,2026-06-03 15:00,,,属行政审批事项
+LS004,2026-06-04 10:00,陈某,楼上住户深夜噪音,331125003002,邻里纠纷,楼上住户,调解中,,,,老李帮忙团调解室,
+LS005,2026-06-05 10:00,褚某,商店拒绝退换变质商品,331125003002,消费纠纷,某商店,已办结,,2026-06-06 10:00,,,
+LS006,2026-06-06 10:00,卫某,邻居堆放杂物占道,331125003002,邻里纠纷,某某,调解中,,,,不存在的单位,
+LS007,2026-06-07 10:00,蒋某,邻居漏水,331125003002,邻里纠纷,某某,已受理,,,满意,,
+";
+
+both!(
+    historical_cases_import_where_their_ledger_left_them,
+    |app: TestApp| async move {
+        let file = temp("history.csv");
+        std::fs::write(&file, HISTORY_CSV).unwrap();
+        let (ok, out, err) = app.concord(&["import", file.to_str().unwrap(), "--source", "旧台账"]);
+        assert!(ok, "{out}{err}");
+        assert!(
+            out.contains("读取7行,新增4件,已导入过而跳过0行,有误跳过3行"),
+            "{out}"
+        );
+        let report = errors_of(&file);
+        assert!(report.contains("6,outcome,"), "closed without an outcome: {report}");
+        assert!(report.contains("7,lead_unit,"), "an unknown unit: {report}");
+        assert!(report.contains("8,satisfaction,"), "satisfied but not closed: {report}");
+
+        let got = cases(&app).await;
+        let by = |r: &str| {
+            got.iter()
+                .find(|c| c.facts.intake.external_ref.as_deref() == Some(r))
+                .unwrap_or_else(|| panic!("{r} imported"))
+                .clone()
+        };
+        use concord_domain::case::{Outcome, Status};
+        let agreed = by("LS001");
+        assert_eq!(agreed.status, Status::FollowedUp);
+        assert_eq!(agreed.outcome, Some(Outcome::Agreement));
+        assert_eq!(
+            agreed.closed_at.map(|t| t.to_string()),
+            Some("2026-06-10T08:00:00Z".into())
+        );
+        assert!(agreed.lead_unit.is_some(), "routed to the village committee");
+        let referred = by("LS002");
+        assert_eq!(referred.status, Status::Closed);
+        assert_eq!(referred.outcome, Some(Outcome::ReferredLitigation));
+        assert_eq!(by("LS003").status, Status::Rejected);
+        let open = by("LS004");
+        assert_eq!(open.status, Status::InMediation);
+        assert_eq!(open.lead_unit, Some(app.org("老李帮忙团调解室").await));
+
+        // The agreement the ledger records, signed, on the case.
+        let token = app.token("dispatcher").await;
+        let (s, agreement) = app
+            .get(&token, &format!("/api/v1/cases/{}/agreement", agreed.id))
+            .await;
+        assert_eq!(s, reqwest::StatusCode::OK, "{agreement}");
+        assert!(agreement.to_string().contains("吴某拆除占道围墙"), "{agreement}");
+
+        // The figures count them in June, as they happened.
+        let leader = app.token("leader").await;
+        let (_, f) = app
+            .get(
+                &leader,
+                "/api/v1/figures?region=331125003002&from=2026-06-01&to=2026-06-30",
+            )
+            .await;
+        let c = &f["counts"];
+        assert_eq!(
+            (&c["registered"], &c["closed"], &c["resolved"]),
+            (&serde_json::json!(4), &serde_json::json!(2), &serde_json::json!(1)),
+            "{f}"
+        );
+
+        let (ok, out, _) = app.concord(&["import", file.to_str().unwrap(), "--source", "旧台账"]);
+        assert!(ok && out.contains("新增0件,已导入过而跳过4行"), "{out}");
+    }
+);
