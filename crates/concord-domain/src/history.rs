@@ -52,13 +52,22 @@ pub struct Past {
 /// The unit that handled it: (lead unit, level, tier).
 pub type Handler = (i64, Level, Tier);
 
-/// A past case replayed: the case as it ended, its events after registration, and the
-/// agreement with who signed it when.
+/// The agreement a past case closed with, and who signed it when.
+#[derive(Debug, Clone)]
+pub struct PastAgreement {
+    pub text: AgreementText,
+    pub drafted_at: Timestamp,
+    /// (party, when), in person.
+    pub signatures: Vec<(usize, Timestamp)>,
+}
+
+/// A past case replayed: the case as it ended, its events after registration, and its
+/// agreement.
 #[derive(Debug, Clone)]
 pub struct Replayed {
     pub case: Case,
     pub events: Vec<EventDraft>,
-    pub agreement: Option<(AgreementText, Timestamp, Vec<(usize, Timestamp)>)>,
+    pub agreement: Option<PastAgreement>,
 }
 
 impl Past {
@@ -232,11 +241,7 @@ pub fn replay(
 }
 
 /// The agreement the ledger records, signed in person by every party who chooses.
-fn agree(
-    r: &mut Replay<'_>,
-    past: &Past,
-    at: Timestamp,
-) -> Result<(AgreementText, Timestamp, Vec<(usize, Timestamp)>), FieldError> {
+fn agree(r: &mut Replay<'_>, past: &Past, at: Timestamp) -> Result<PastAgreement, FieldError> {
     let text = AgreementText {
         facts: r.case.facts.description.clone(),
         terms: vec![Term {
@@ -268,13 +273,14 @@ fn agree(
     }
     let summary = note(past, "双方达成调解协议");
     r.step(at, Action::ReachAgreement { summary })?;
-    Ok((text, at, signatures))
+    Ok(PastAgreement {
+        text,
+        drafted_at: at,
+        signatures,
+    })
 }
 
-fn done(
-    r: Replay<'_>,
-    agreement: Option<(AgreementText, Timestamp, Vec<(usize, Timestamp)>)>,
-) -> Replayed {
+fn done(r: Replay<'_>, agreement: Option<PastAgreement>) -> Replayed {
     Replayed {
         case: r.case,
         events: r.events,

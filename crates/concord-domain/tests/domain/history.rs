@@ -44,7 +44,8 @@ fn a_closed_agreement_is_signed_by_every_party_and_followed_up() {
     assert_eq!(r.case.outcome, Some(Outcome::Agreement));
     assert_eq!(r.case.lead_unit, Some(7));
     assert_eq!(r.case.closed_at, past.ended_at);
-    let (text, _, signed) = r.agreement.unwrap();
+    let a = r.agreement.unwrap();
+    let (text, signed) = (a.text, a.signatures);
     assert_eq!(text.terms[0].text, "被申请人赔偿修缮费3000元");
     let parties = concord_domain::mediator::choosers(&r.case.facts.parties);
     assert!(!parties.is_empty());

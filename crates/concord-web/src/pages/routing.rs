@@ -44,7 +44,7 @@ struct RoutingPage {
 }
 
 /// Options from `(value, label)` pairs, those in `chosen` selected.
-fn choose<'a>(all: impl IntoIterator<Item = (String, String)>, chosen: &'a [String]) -> Vec<Opt> {
+fn choose(all: impl IntoIterator<Item = (String, String)>, chosen: &[String]) -> Vec<Opt> {
     all.into_iter()
         .map(|(value, label)| Opt {
             selected: chosen.contains(&value),

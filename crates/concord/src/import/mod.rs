@@ -252,11 +252,12 @@ fn build(r: &Row, ctx: &Ctx) -> Result<(String, BuiltCase), FieldErrors> {
     let mut events = vec![(event, Actor::importer())];
     events.extend(past.events.into_iter().map(|e| (e, Actor::importer())));
     let mut built = BuiltCase::new(past.case, events);
-    built.agreement = past.agreement.map(|(text, at, signed)| BuiltAgreement {
-        text,
+    built.agreement = past.agreement.map(|a| BuiltAgreement {
+        text: a.text,
         by: Actor::importer().name,
-        at,
-        signatures: signed
+        at: a.drafted_at,
+        signatures: a
+            .signatures
             .into_iter()
             .map(|(party, t)| (party, SignMethod::InPerson, t))
             .collect(),

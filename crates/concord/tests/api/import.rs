@@ -192,9 +192,15 @@ both!(
             "{out}"
         );
         let report = errors_of(&file);
-        assert!(report.contains("6,outcome,"), "closed without an outcome: {report}");
+        assert!(
+            report.contains("6,outcome,"),
+            "closed without an outcome: {report}"
+        );
         assert!(report.contains("7,lead_unit,"), "an unknown unit: {report}");
-        assert!(report.contains("8,satisfaction,"), "satisfied but not closed: {report}");
+        assert!(
+            report.contains("8,satisfaction,"),
+            "satisfied but not closed: {report}"
+        );
 
         let got = cases(&app).await;
         let by = |r: &str| {
@@ -211,7 +217,10 @@ both!(
             agreed.closed_at.map(|t| t.to_string()),
             Some("2026-06-10T08:00:00Z".into())
         );
-        assert!(agreed.lead_unit.is_some(), "routed to the village committee");
+        assert!(
+            agreed.lead_unit.is_some(),
+            "routed to the village committee"
+        );
         let referred = by("LS002");
         assert_eq!(referred.status, Status::Closed);
         assert_eq!(referred.outcome, Some(Outcome::ReferredLitigation));
@@ -226,7 +235,10 @@ both!(
             .get(&token, &format!("/api/v1/cases/{}/agreement", agreed.id))
             .await;
         assert_eq!(s, reqwest::StatusCode::OK, "{agreement}");
-        assert!(agreement.to_string().contains("吴某拆除占道围墙"), "{agreement}");
+        assert!(
+            agreement.to_string().contains("吴某拆除占道围墙"),
+            "{agreement}"
+        );
 
         // The figures count them in June, as they happened.
         let leader = app.token("leader").await;
@@ -239,7 +251,11 @@ both!(
         let c = &f["counts"];
         assert_eq!(
             (&c["registered"], &c["closed"], &c["resolved"]),
-            (&serde_json::json!(4), &serde_json::json!(2), &serde_json::json!(1)),
+            (
+                &serde_json::json!(4),
+                &serde_json::json!(2),
+                &serde_json::json!(1)
+            ),
             "{f}"
         );
 
