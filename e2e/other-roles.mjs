@@ -206,6 +206,48 @@ await run('other roles', async (browser) => {
   check(await admin.getByRole('cell', { name: '受理、办结' }).count() === 1, 'the subscription is listed with its events');
   await snap(admin, 'admin-webhook');
 
+  state.step = 'the dispatcher assigns from the board: one case dragged, one by keyboard alone';
+  const made = [];
+  for (const description of ['两户因宅基地边界砌墙发生争执,一方要求拆除围墙', '邻居在楼道堆放杂物堵塞消防通道,多次劝说无果']) {
+    const one = await api(tc, 'POST', '/api/v1/cases', {
+      kind: 'dispute', channel: 'window', category: 'neighbor', region: '331125003002', description,
+      parties: [{ role: 'applicant', name: '蒋小梅', phone: '13905780044' }],
+    });
+    await api(tc, 'POST', `/api/v1/cases/${one.id}/transitions`, { action: 'accept' });
+    made.push(one);
+  }
+  const board = await login(browser, 'dispatcher');
+  await board.goto(`${BASE}/dispatch`);
+  const room = await orgId('老李帮忙团调解室');
+  const dragged = board.locator(`#card-${made[0].id}`);
+  // Picked up by its top edge (not by a form control inside it).
+  await dragged.dragTo(board.locator(`.drop[data-unit="${room}"]`), { sourcePosition: { x: 12, y: 8 } });
+  // Not the suggested unit: the board asks why before anything is sent.
+  await dragged.locator('.error[data-for="reason"]').filter({ hasText: '理由' }).waitFor();
+  check(await board.evaluate(() => document.activeElement && document.activeElement.name) === 'reason',
+    'the reason field has the focus');
+  await board.keyboard.type('当事人要求由老李帮忙团调解');
+  await Promise.all([board.waitForEvent('load'), board.keyboard.press('Enter')]);
+  const draggedCase = await api(td, 'GET', `/api/v1/cases/${made[0].id}`);
+  check(draggedCase.status === 'assigned' && draggedCase.lead_unit === room, 'the dragged case is assigned to the room');
+  check(draggedCase.level === 'county', `it works at the room's level (${draggedCase.level})`);
+  // The other by keyboard alone: Tab to its unit, keep the suggestion, Tab to 交办, Enter.
+  const select = `u-${made[1].id}`;
+  let tabs = 0;
+  while (tabs < 60 && await board.evaluate(() => document.activeElement && document.activeElement.id) !== select) {
+    await board.keyboard.press('Tab');
+    tabs += 1;
+  }
+  check(tabs < 60, 'Tab reaches the case\'s unit');
+  await board.keyboard.press('Tab'); // the reason, left empty: the suggestion stands
+  await board.keyboard.press('Tab'); // 交办
+  check(await board.evaluate(() => document.activeElement.textContent) === '交办', 'Tab reaches 交办');
+  await Promise.all([board.waitForEvent('load'), board.keyboard.press('Enter')]);
+  const keyed = await api(td, 'GET', `/api/v1/cases/${made[1].id}`);
+  check(keyed.status === 'assigned' && keyed.lead_unit !== null, 'the case is assigned to the suggested unit');
+  check(await board.locator(`#card-${made[1].id}`).count() === 0, 'it leaves the board');
+  await snap(board, 'dispatcher-board');
+
   state.step = 'the leader plans weekly screening for a grid';
   const leader = await login(browser, 'leader');
   await leader.goto(`${BASE}/screening`);

@@ -60,6 +60,18 @@ impl Store {
         Ok(loads)
     }
 
+    /// Open cases led by each unit (the dispatch board's loads), from a partial index.
+    pub async fn unit_loads(&self) -> Result<HashMap<i64, u32>, StoreError> {
+        let sql = format!(
+            "SELECT lead_unit, COUNT(*) FROM cases WHERE lead_unit IS NOT NULL AND status IN ({}) GROUP BY lead_unit",
+            open_statuses()
+        );
+        let rows: Vec<(i64, i64)> = with_db!(self, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().map(|(u, n)| (u, n.max(0) as u32)).collect())
+    }
+
     /// Why `mediator` may not take `case`: a declared relation to a party, or a party who
     /// is also a party to another of the mediator's open cases. Empty when none.
     pub async fn conflicts(&self, mediator: i64, case: &Case) -> Result<Vec<String>, StoreError> {

@@ -28,6 +28,7 @@ assets! {
     "track.js" => JS,
     "upload.js" => JS,
     "rules.js" => JS,
+    "dispatch.js" => JS,
     "vendor/echarts.min.js" => JS,
     "vendor/signature_pad.umd.min.js" => JS,
 }

@@ -7,6 +7,7 @@ mod admin;
 mod auth;
 mod cases;
 mod dashboard;
+mod dispatch;
 mod room;
 mod routing;
 mod screening;
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/calendar", get(work::calendar))
         .route("/followups", get(work::followups))
         .route("/alerts", get(work::alerts))
+        .route("/dispatch", get(dispatch::page))
         .route("/screening", get(screening::page))
         .route("/screening/{id}", get(screening::schedule))
         .route("/dashboard", get(dashboard::page))
@@ -77,6 +79,7 @@ fn nav(role: Role) -> Vec<(&'static str, &'static str)> {
         Role::GridWorker => &[("/cases/new", "登记"), ("/screening", "排查")],
         Role::Dispatcher => &[
             ("/cases/new", "登记"),
+            ("/dispatch", "分流台"),
             ("/alerts", "预警"),
             ("/screening", "排查"),
         ],
@@ -89,6 +92,7 @@ fn nav(role: Role) -> Vec<(&'static str, &'static str)> {
         ],
         Role::Admin => &[
             ("/cases/new", "登记"),
+            ("/dispatch", "分流台"),
             ("/dashboard", "研判"),
             ("/alerts", "预警"),
             ("/screening", "排查"),
