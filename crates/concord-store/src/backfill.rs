@@ -23,10 +23,10 @@ impl Store {
             self.set_meta("party_keys_v1", "done").await?;
         }
         // v3 (migration 0020) added the time to close and the breakdowns (by day and by
-        // month): refilled.
-        if self.meta("figure_days_v3").await?.is_none() {
+        // month); v4 keeps every figure by month as well: refilled.
+        if self.meta("figure_days_v4").await?.is_none() {
             self.rebuild_figures().await?;
-            self.set_meta("figure_days_v3", "done").await?;
+            self.set_meta("figure_days_v4", "done").await?;
         }
         if self.meta("parties_sealed_v1").await?.is_none() {
             self.reseal_parties().await?;

@@ -88,24 +88,26 @@ impl Rollup {
             let n = counts.to_array();
             let t = Tally::of(&counts).to_array();
             for (scope, depth, child) in &places {
-                let key = Key {
-                    scope: scope.clone(),
-                    day: day_number(day),
-                    child: child.clone(),
-                };
-                let row = self.days.entry(key).or_insert((depth, [0; N]));
-                for (sum, x) in row.1.iter_mut().zip(n) {
-                    *sum += sign * x as i64;
-                }
-                if counts.registered > 0 {
-                    let key = CategoryKey {
+                // Every row is kept by day and by month (see `spans`).
+                for at in [day_number(day), month_number(day)] {
+                    let key = Key {
                         scope: scope.clone(),
-                        day: day_number(day),
-                        category: c.facts.category.as_str(),
+                        day: at,
+                        child: child.clone(),
                     };
-                    self.categories.entry(key).or_insert((depth, 0)).1 += sign;
+                    let row = self.days.entry(key).or_insert((depth, [0; N]));
+                    for (sum, x) in row.1.iter_mut().zip(n) {
+                        *sum += sign * x as i64;
+                    }
+                    if counts.registered > 0 {
+                        let key = CategoryKey {
+                            scope: scope.clone(),
+                            day: at,
+                            category: c.facts.category.as_str(),
+                        };
+                        self.categories.entry(key).or_insert((depth, 0)).1 += sign;
+                    }
                 }
-                // Each breakdown is kept by day and by month (see `breakdown_spans`).
                 for (dim, key) in &dims {
                     for at in [day_number(day), month_number(day)] {
                         let key = BreakdownKey {
@@ -277,15 +279,16 @@ fn scope_cond(args: &mut Args, scope: &RegionCode) -> String {
     }
 }
 
-/// November 2026 as 202611: a breakdown's month row, which sorts before every day row.
+/// November 2026 as 202611: a month's row, which sorts before every day row, so that a
+/// range of days never takes one in.
 pub(crate) fn month_number(d: Date) -> i64 {
     i64::from(d.year()) * 100 + i64::from(d.month())
 }
 
-/// The ranges of `figure_day_breakdowns.day` that make up the days [from, to): the month
-/// rows of the whole months inside it, and the day rows of the part-months at its ends.
-/// A year is then about twelve rows per key instead of three hundred and sixty-five.
-fn breakdown_spans(from: Date, to: Date) -> Vec<(i64, i64)> {
+/// The ranges of a kept table's `day` that make up the days [from, to): the month rows of
+/// the whole months inside it, and the day rows of the part-months at its ends. A year is
+/// then about twelve rows per key instead of three hundred and sixty-five.
+fn spans(from: Date, to: Date) -> Vec<(i64, i64)> {
     let first = |d: Date| d.first_of_month();
     let whole_from = if from.day() == 1 {
         from
@@ -444,52 +447,60 @@ impl Store {
         let a = args.push(Arg::Int(day_number(from)));
         let b = args.push(Arg::Int(day_number(to)));
         let period = format!("{cond} AND day >= {a} AND day < {b}");
-        // One range scan per span, joined: the planner does not take an OR of day ranges
-        // as ranges of the primary key.
-        let mut keyed_args = Args::new(Marks::Numbered);
-        let spans: Vec<String> = breakdown_spans(from, to)
-            .into_iter()
-            .map(|(a, b)| {
-                let cond = scope_cond(&mut keyed_args, scope);
-                let (a, b) = (keyed_args.push(Arg::Int(a)), keyed_args.push(Arg::Int(b)));
-                format!(
-                    "SELECT dim, key, {} FROM figure_day_breakdowns WHERE {cond} AND day >= {a} AND day < {b}",
-                    TALLY.join(", ")
-                )
-            })
-            .collect();
-        // SUM of a BIGINT is NUMERIC in PostgreSQL: cast back.
-        let sums: Vec<String> = COUNTERS
-            .iter()
-            .map(|c| format!("CAST(SUM({c}) AS BIGINT)"))
-            .collect();
+        // By span (month rows for whole months), one range scan each, joined: the planner
+        // does not take an OR of day ranges as ranges of the primary key.
+        let union = |table: &str, columns: &str| -> (String, Args) {
+            let mut args = Args::new(Marks::Numbered);
+            let sql = spans(from, to)
+                .into_iter()
+                .map(|(a, b)| {
+                    let cond = scope_cond(&mut args, scope);
+                    let (a, b) = (args.push(Arg::Int(a)), args.push(Arg::Int(b)));
+                    format!(
+                        "SELECT {columns} FROM {table} WHERE {cond} AND day >= {a} AND day < {b}"
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" UNION ALL ");
+            (sql, args)
+        };
         let child = if above_county { "scope" } else { "child" };
+        let (child_rows, child_args) = union(
+            "figure_days",
+            &format!("{child} AS child, {}", COUNTERS.join(", ")),
+        );
+        let (category_rows, category_args) = union("figure_day_categories", "category, registered");
+        let (keyed_rows, keyed_args) = union(
+            "figure_day_breakdowns",
+            &format!("dim, key, {}", TALLY.join(", ")),
+        );
+        // SUM of a BIGINT is NUMERIC in PostgreSQL: cast back.
+        let sum = |cols: &[&str]| -> String {
+            cols.iter()
+                .map(|c| format!("CAST(SUM({c}) AS BIGINT)"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         let by_child = format!(
-            "SELECT {child}, {} FROM figure_days WHERE {period} GROUP BY {child}",
-            sums.join(", ")
+            "SELECT child, {} FROM ({child_rows}) AS spans GROUP BY child",
+            sum(&COUNTERS)
         );
         let by_category = format!(
-            "SELECT category, CAST(SUM(registered) AS BIGINT) FROM figure_day_categories
-             WHERE {period} GROUP BY category"
+            "SELECT category, CAST(SUM(registered) AS BIGINT) FROM ({category_rows}) AS spans GROUP BY category"
         );
         let by_day = format!(
             "SELECT day, CAST(SUM(registered) AS BIGINT) FROM figure_days WHERE {period} GROUP BY day"
         );
-        let tally: Vec<String> = TALLY
-            .iter()
-            .map(|c| format!("CAST(SUM({c}) AS BIGINT)"))
-            .collect();
         let by_key = format!(
-            "SELECT dim, key, {} FROM ({}) AS spans GROUP BY dim, key",
-            tally.join(", "),
-            spans.join(" UNION ALL ")
+            "SELECT dim, key, {} FROM ({keyed_rows}) AS spans GROUP BY dim, key",
+            sum(&TALLY)
         );
         Ok(with_db!(self, pool => {
-            let rows = bind_all!(sqlx::query(sqlx::AssertSqlSafe(by_child)), &args.0)
+            let rows = bind_all!(sqlx::query(sqlx::AssertSqlSafe(by_child)), &child_args.0)
                 .fetch_all(pool).await?;
             let rows: Vec<Summed> = rows.iter().map(summed_row).collect::<Result<_, sqlx::Error>>()?;
             let categories: Vec<(String, i64)> =
-                bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(by_category)), &args.0).fetch_all(pool).await?;
+                bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(by_category)), &category_args.0).fetch_all(pool).await?;
             let days: Vec<(i64, i64)> =
                 bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(by_day)), &args.0).fetch_all(pool).await?;
             let keyed = bind_all!(sqlx::query(sqlx::AssertSqlSafe(by_key)), &keyed_args.0)
@@ -665,15 +676,15 @@ mod tests {
     fn a_period_reads_whole_months_by_month_and_its_ends_by_day() {
         let d = |y, m, day| Date::new(y, m, day).unwrap();
         assert_eq!(
-            breakdown_spans(d(2026, 1, 1), d(2026, 12, 6)),
+            spans(d(2026, 1, 1), d(2026, 12, 6)),
             [(202601, 202612), (20260101, 20260101), (20261201, 20261206)]
         );
         assert_eq!(
-            breakdown_spans(d(2026, 10, 15), d(2026, 12, 1)),
+            spans(d(2026, 10, 15), d(2026, 12, 1)),
             [(202611, 202612), (20261015, 20261101), (20261201, 20261201)]
         );
         assert_eq!(
-            breakdown_spans(d(2026, 11, 3), d(2026, 11, 20)),
+            spans(d(2026, 11, 3), d(2026, 11, 20)),
             [(20261103, 20261120)],
             "within one month, by day"
         );

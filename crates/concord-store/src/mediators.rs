@@ -69,7 +69,10 @@ impl Store {
         let rows: Vec<(i64, i64)> = with_db!(self, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?
         });
-        Ok(rows.into_iter().map(|(u, n)| (u, n.max(0) as u32)).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(u, n)| (u, n.max(0) as u32))
+            .collect())
     }
 
     /// Why `mediator` may not take `case`: a declared relation to a party, or a party who
