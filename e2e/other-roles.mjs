@@ -262,8 +262,10 @@ await run('other roles', async (browser) => {
   await snap(leader, 'leader-screening-plan');
 
   state.step = 'the grid worker records a round on her phone and reports a finding as a case';
-  await grid.goto(`${BASE}/screening`);
-  await Promise.all([grid.waitForURL(/\/screening\/\d+$/), grid.getByRole('link', { name: title }).click()]);
+  await grid.goto(`${BASE}/work`);
+  check((await grid.locator('#my-screening').textContent()).includes('待完成'), 'her work shows the round due');
+  await Promise.all([grid.waitForURL(/\/screening\/\d+$/),
+    grid.locator('#my-screening').getByRole('link', { name: title }).click()]);
   const round = grid.locator('#round-form');
   await round.getByLabel('走访户(企业)数').fill('28');
   await round.getByLabel('排查情况').fill('入户走访28户,发放调解宣传册');

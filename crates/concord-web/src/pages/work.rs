@@ -28,6 +28,8 @@ pub struct Queue {
 struct WorkPage {
     layout: Layout,
     queues: Vec<Queue>,
+    /// The screening schedules this user keeps, with this period's state.
+    screening: Vec<crate::api::screening::ScheduleView>,
     alerts: Vec<AlertLine>,
     sessions: Vec<SessionLine>,
 }
@@ -198,12 +200,35 @@ pub async fn my_work(
         Vec::new()
     };
     let sessions = upcoming(&s, &layout, 7).await?;
+    let screening = my_screening(&s, &layout).await?;
     render(&WorkPage {
         layout,
         queues,
+        screening,
         alerts,
         sessions,
     })
+}
+
+/// The schedules assigned to the user, those due this period first.
+async fn my_screening(
+    s: &AppState,
+    layout: &Layout,
+) -> Result<Vec<crate::api::screening::ScheduleView>, PageError> {
+    if !matches!(layout.user.role, Role::GridWorker | Role::Mediator) {
+        return Ok(Vec::new());
+    }
+    let today = concord_domain::time::local_date(Timestamp::now());
+    let mut mine: Vec<_> = s
+        .store
+        .schedules(&layout.user.region, Some(layout.user.id))
+        .await?
+        .into_iter()
+        .filter(|sch| sch.assignee == Some(layout.user.id))
+        .map(|sch| crate::api::screening::schedule_view(sch, today))
+        .collect();
+    mine.sort_by_key(|v| v.current.state != "due");
+    Ok(mine)
 }
 
 async fn alert_lines(
