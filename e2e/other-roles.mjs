@@ -222,7 +222,7 @@ await run('other roles', async (browser) => {
   const dragged = board.locator(`#card-${made[0].id}`);
   // Picked up by its top edge (not by a form control inside it).
   await dragged.dragTo(board.locator(`.drop[data-unit="${room}"]`), { sourcePosition: { x: 12, y: 8 } });
-  // Not the suggested unit: the board asks why before anything is sent.
+  // Not the suggested unit: refused until a reason is given, the error beside the reason.
   await dragged.locator('.error[data-for="reason"]').filter({ hasText: '理由' }).waitFor();
   check(await board.evaluate(() => document.activeElement && document.activeElement.name) === 'reason',
     'the reason field has the focus');

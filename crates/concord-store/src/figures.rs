@@ -107,9 +107,7 @@ impl Rollup {
                         };
                         self.categories.entry(key).or_insert((depth, 0)).1 += sign;
                     }
-                }
-                for (dim, key) in &dims {
-                    for at in [day_number(day), month_number(day)] {
+                    for (dim, key) in &dims {
                         let key = BreakdownKey {
                             scope: scope.clone(),
                             day: at,

@@ -83,6 +83,29 @@ pub struct Finding {
     pub case: Option<ReportedCase>,
 }
 
+/// Keeps one finding of round `$round` on `$conn`, inside the caller's transaction;
+/// yields its id.
+macro_rules! insert_finding {
+    ($conn:expr, $round:expr, $f:expr, $held_on:expr, $by:expr, $now:expr) => {
+        sqlx::query_scalar::<_, i64>(
+            "INSERT INTO screening_findings (round_id, region_code, category, description,
+             who, outcome, found_on, recorded_by, recorded_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind($round)
+        .bind($f.region.as_str())
+        .bind($f.category.as_str())
+        .bind(&$f.description)
+        .bind(&$f.who)
+        .bind($f.outcome.as_str())
+        .bind($held_on.to_string())
+        .bind($by)
+        .bind(to_micros($now))
+        .fetch_one(&mut *$conn)
+        .await
+    };
+}
+
 fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(format!("screening {what}"))
 }
@@ -357,22 +380,7 @@ impl Store {
                 _ => e.into(),
             })?;
             for f in &round.findings {
-                sqlx::query(
-                    "INSERT INTO screening_findings (round_id, region_code, category, description,
-                     who, outcome, found_on, recorded_by, recorded_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
-                .bind(id)
-                .bind(f.region.as_str())
-                .bind(f.category.as_str())
-                .bind(&f.description)
-                .bind(&f.who)
-                .bind(f.outcome.as_str())
-                .bind(round.held_on.to_string())
-                .bind(&by)
-                .bind(to_micros(now))
-                .execute(&mut *conn)
-                .await?;
+                insert_finding!(conn, id, f, round.held_on, &by, now)?;
             }
             Ok::<i64, StoreError>(id)
         })
@@ -391,22 +399,7 @@ impl Store {
             .await?;
         let by = by.to_string();
         crate::writer::write_tx!(self, |conn| {
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO screening_findings (round_id, region_code, category, description,
-                 who, outcome, found_on, recorded_by, recorded_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-            )
-            .bind(round_id)
-            .bind(f.region.as_str())
-            .bind(f.category.as_str())
-            .bind(&f.description)
-            .bind(&f.who)
-            .bind(f.outcome.as_str())
-            .bind(held_on.to_string())
-            .bind(&by)
-            .bind(to_micros(now))
-            .fetch_one(&mut *conn)
-            .await?;
+            let id = insert_finding!(conn, round_id, f, held_on, &by, now)?;
             Ok::<i64, StoreError>(id)
         })
     }
@@ -458,9 +451,18 @@ impl Store {
 
     /// The findings of `round`, in the order found.
     pub async fn round_findings(&self, round: i64) -> Result<Vec<Finding>, StoreError> {
-        let sql = format!("{FINDING_SELECT} WHERE f.round_id = $1 ORDER BY f.id");
+        self.findings_where("f.round_id = $1", round).await
+    }
+
+    /// The findings of every round of `schedule`, in the order found.
+    pub async fn schedule_findings(&self, schedule: i64) -> Result<Vec<Finding>, StoreError> {
+        self.findings_where("r.schedule_id = $1", schedule).await
+    }
+
+    async fn findings_where(&self, cond: &str, id: i64) -> Result<Vec<Finding>, StoreError> {
+        let sql = format!("{FINDING_SELECT} WHERE {cond} ORDER BY f.id");
         let rows: Vec<FindingRow> = with_db!(self, pool => {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(round).fetch_all(pool).await?
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_all(pool).await?
         });
         rows.into_iter().map(finding).collect()
     }

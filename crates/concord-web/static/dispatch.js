@@ -1,6 +1,7 @@
 // The dispatch board: drag a case onto a unit to assign it. Dropping fills the case's own
 // form (the unit, its level) and sends it, so drag and keyboard take one path; a unit
-// other than the suggested one asks for the reason first.
+// other than the suggested one is refused without a reason, which forms.js shows next to
+// the reason field and focuses.
 (function () {
   'use strict';
   var dragged = null;
@@ -42,15 +43,6 @@
       var form = card.querySelector('.assign-form');
       form.querySelector('select[name="lead_unit"]').value = zone.dataset.unit;
       levelOf(form);
-      var reason = form.querySelector('input[name="reason"]');
-      if (zone.dataset.unit !== card.dataset.suggested && !reason.value.trim()) {
-        window.concord.clear(form);
-        window.concord.show(form, 'reason', '交办给“' + zone.querySelector('b').textContent +
-          '”与分流建议不同,请写明理由后按“交办”');
-        reason.focus();
-        card.scrollIntoView({ block: 'nearest' });
-        return;
-      }
       form.requestSubmit();
     });
   });

@@ -345,16 +345,14 @@ impl Export {
 
 /// Whether `format` asks for a spreadsheet rather than JSON.
 pub(crate) fn wants_xlsx(format: Option<&str>) -> Result<bool, FieldError> {
-    {
-        match format {
-            None | Some("json") => Ok(false),
-            Some("xlsx") => Ok(true),
-            Some(_) => Err(FieldError::new(
-                "format",
-                "invalid_value",
-                "格式应为 json 或 xlsx",
-            )),
-        }
+    match format {
+        None | Some("json") => Ok(false),
+        Some("xlsx") => Ok(true),
+        Some(_) => Err(FieldError::new(
+            "format",
+            "invalid_value",
+            "格式应为 json 或 xlsx",
+        )),
     }
 }
 

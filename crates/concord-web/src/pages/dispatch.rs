@@ -35,7 +35,6 @@ pub struct UnitOpt {
 pub struct Card {
     pub line: Line,
     pub version: i64,
-    pub suggested: Option<i64>,
     pub suggested_name: String,
     pub level: &'static str,
     pub level_label: &'static str,
@@ -89,7 +88,6 @@ pub async fn page(
         let d = concord_domain::routing::route(&c.facts, &rules, &orgs);
         cards.push(Card {
             version: c.version,
-            suggested: d.unit,
             suggested_name: d
                 .unit
                 .and_then(|u| name.get(&u).copied())
@@ -111,7 +109,10 @@ pub async fn page(
             line,
         });
     }
-    let routed: Vec<i64> = cards.iter().filter_map(|c| c.suggested).collect();
+    let routed: Vec<i64> = cards
+        .iter()
+        .filter_map(|c| c.units.iter().find(|u| u.selected).map(|u| u.id))
+        .collect();
     let targets = orgs
         .iter()
         .filter(|o| o.region.level() == RegionLevel::County || routed.contains(&o.id))

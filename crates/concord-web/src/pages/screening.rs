@@ -1,6 +1,8 @@
 //! Screening pages: the schedules and the ledger of a region, and one schedule with its
 //! periods, its rounds and what they found; forms post to `/api/v1/screening`.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Html;
@@ -176,19 +178,18 @@ pub async fn schedule(
         .ok_or(ApiError::NotFound("排查计划"))?;
     let today = local_date(Timestamp::now());
     let regions = region_opts(&s, &sch.region).await?;
-    let mut rounds = Vec::new();
-    for r in &sch.rounds {
-        rounds.push(RoundLine {
-            r: r.clone().into(),
-            findings: s
-                .store
-                .round_findings(r.id)
-                .await?
-                .into_iter()
-                .map(Into::into)
-                .collect(),
-        });
+    let mut found: HashMap<i64, Vec<FindingView>> = HashMap::new();
+    for f in s.store.schedule_findings(sch.id).await? {
+        found.entry(f.round_id).or_default().push(f.into());
     }
+    let rounds = sch
+        .rounds
+        .iter()
+        .map(|r| RoundLine {
+            r: r.clone().into(),
+            findings: found.remove(&r.id).unwrap_or_default(),
+        })
+        .collect();
     let view = schedule_view(sch, today);
     let open = view
         .periods
