@@ -71,8 +71,9 @@ pub struct Replayed {
 }
 
 impl Past {
-    /// Checks that the parts fit together before anything is replayed.
-    pub fn check(&self, registered_at: Timestamp) -> Result<(), FieldError> {
+    /// Checks that the parts fit together, and happened by `now`, before anything is
+    /// replayed.
+    pub fn check(&self, registered_at: Timestamp, now: Timestamp) -> Result<(), FieldError> {
         let status = self.status.unwrap_or(PastStatus::Registered);
         if status == PastStatus::Closed && self.outcome.is_none() {
             return Err(FieldError::new(
@@ -93,6 +94,13 @@ impl Past {
                 "satisfaction",
                 "not_closed",
                 "只有已办结的事项才有回访满意度",
+            ));
+        }
+        if self.ended_at.is_some_and(|t| t > now) {
+            return Err(FieldError::new(
+                "closed_at",
+                "in_future",
+                "办结时间晚于现在",
             ));
         }
         if self.ended_at.is_some_and(|t| t < registered_at) {
@@ -144,15 +152,16 @@ impl Replay<'_> {
     }
 }
 
-/// Replays a just-registered `case` to where `past` says it ended. `handler` is needed
-/// for cases in mediation or closed (see [`Past::needs_handler`]).
+/// Replays a just-registered `case` to where `past` says it ended, by `now`. `handler`
+/// is needed for cases in mediation or closed (see [`Past::needs_handler`]).
 pub fn replay(
     case: Case,
     past: &Past,
     handler: Option<Handler>,
     calendar: &WorkCalendar,
+    now: Timestamp,
 ) -> Result<Replayed, FieldError> {
-    past.check(case.registered_at)?;
+    past.check(case.registered_at, now)?;
     let t0 = case.registered_at;
     let t1 = past.ended_at.unwrap_or(t0);
     let mut r = Replay {

@@ -265,7 +265,7 @@ impl ScheduleInput {
         let region = errs.take(RegionCode::parse("region", &self.region));
         let title = errs.take(text("title", &self.title, MAX_TITLE_CHARS, true));
         let starts_on = match self.starts_on.as_deref().filter(|s| !s.trim().is_empty()) {
-            Some(s) => errs.take(parse_date("starts_on", s)),
+            Some(s) => errs.take(parse_date("starts_on", s).and_then(|d| starting(d, today))),
             None => Some(today),
         };
         errs.into_result()?;
@@ -278,6 +278,23 @@ impl ScheduleInput {
             starts_on: starts_on.expect("checked"),
         })
     }
+}
+
+/// A schedule starts this century and at most a year from today: its periods are counted
+/// from its start to today, and a start far off is a mistyped year.
+fn starting(d: Date, today: Date) -> Result<Date, FieldError> {
+    let earliest = Date::new(2000, 1, 1).expect("valid date");
+    let latest = today
+        .checked_add(jiff::Span::new().years(1))
+        .unwrap_or(today);
+    if d < earliest || d > latest {
+        return Err(FieldError::new(
+            "starts_on",
+            "out_of_range",
+            format!("开始日期应在2000-01-01到{latest}之间"),
+        ));
+    }
+    Ok(d)
 }
 
 /// One thing a round found, as sent.
@@ -679,6 +696,27 @@ mod tests {
         .validate(schedule(&township), date("2026-12-05"))
         .unwrap_err();
         assert_eq!(early.0[0].code, "before_schedule");
+    }
+
+    #[test]
+    fn a_schedule_starting_centuries_away_is_refused() {
+        let input = |starts: &str| ScheduleInput {
+            region: "331125003000".into(),
+            cadence: Cadence::Weekly,
+            focus: Focus::Households,
+            title: "每周走访".into(),
+            assignee: None,
+            starts_on: Some(starts.into()),
+        };
+        let today = date("2026-12-05");
+        for far in ["9999-12-31", "1900-01-01"] {
+            let e = input(far).validate(today).unwrap_err();
+            assert_eq!(
+                (e.0[0].field.as_str(), e.0[0].code),
+                ("starts_on", "out_of_range")
+            );
+        }
+        assert!(input("2027-03-01").validate(today).is_ok());
     }
 
     #[test]

@@ -19,6 +19,10 @@ fn registered(at: Timestamp, cal: &WorkCalendar) -> concord_domain::case::Case {
     register(new_case(CaseKind::Dispute), "n".into(), &ctx).0
 }
 
+fn now() -> Timestamp {
+    "2026-12-05T10:00:00+08:00".parse().unwrap()
+}
+
 fn at() -> Timestamp {
     "2026-03-02T09:00:00+08:00".parse().unwrap()
 }
@@ -38,6 +42,7 @@ fn a_closed_agreement_is_signed_by_every_party_and_followed_up() {
         &past,
         Some((7, Level::Village, Tier::People)),
         &cal,
+        now(),
     )
     .unwrap();
     assert_eq!(r.case.status, Status::FollowedUp);
@@ -57,7 +62,11 @@ fn a_closed_agreement_is_signed_by_every_party_and_followed_up() {
 fn what_does_not_fit_is_refused_naming_the_column() {
     let cal = WorkCalendar::builtin();
     let case = || registered(at(), &cal);
-    let field = |past: Past, handler| replay(case(), &past, handler, &cal).unwrap_err().field;
+    let field = |past: Past, handler| {
+        replay(case(), &past, handler, &cal, now())
+            .unwrap_err()
+            .field
+    };
     let closed = Past {
         status: Some(PastStatus::Closed),
         ..Default::default()
@@ -69,6 +78,12 @@ fn what_does_not_fit_is_refused_naming_the_column() {
         ..closed.clone()
     };
     assert_eq!(field(early, None), "closed_at");
+    let ahead = Past {
+        outcome: Some(PastOutcome::Resolved),
+        ended_at: Some(now() + Span::new().hours(1)),
+        ..closed.clone()
+    };
+    assert_eq!(field(ahead, None), "closed_at");
     let no_unit = Past {
         outcome: Some(PastOutcome::Litigation),
         ..closed
@@ -105,7 +120,7 @@ proptest! {
     #[test]
     fn every_past_replays_to_where_its_ledger_says(past in any_past()) {
         let cal = WorkCalendar::builtin();
-        let r = replay(registered(at(), &cal), &past, Some((3, Level::Township, Tier::People)), &cal).unwrap();
+        let r = replay(registered(at(), &cal), &past, Some((3, Level::Township, Tier::People)), &cal, now()).unwrap();
         let want = match past.status.unwrap() {
             PastStatus::Registered => Status::Registered,
             PastStatus::Accepted => Status::Accepted,

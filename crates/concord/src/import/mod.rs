@@ -248,7 +248,7 @@ fn build(r: &Row, ctx: &Ctx) -> Result<(String, BuiltCase), FieldErrors> {
         None
     };
     let (case, event) = lifecycle::register(facts, String::new(), &lc);
-    let past = history::replay(case, &rc.past, handler, &ctx.calendar)?;
+    let past = history::replay(case, &rc.past, handler, &ctx.calendar, ctx.now)?;
     let mut events = vec![(event, Actor::importer())];
     events.extend(past.events.into_iter().map(|e| (e, Actor::importer())));
     let mut built = BuiltCase::new(past.case, events);
