@@ -207,18 +207,40 @@ pub(crate) fn assign_ids(batch: &mut [BuiltCase], returned: Vec<(i64, String)>) 
     }
 }
 
-/// One party row: its phone and ID numbers sealed, with their keyed hashes.
-pub(crate) fn party_row(case_id: i64, ordinal: usize, p: &Party, key: &PartyKey) -> Vec<Arg> {
+/// A party's personal numbers as stored: sealed, with their keyed hashes for matching.
+/// Worked out before a case reaches the writer, so that the encryption runs in the
+/// caller's task and not in the one task every write waits for.
+#[derive(Debug, Clone)]
+pub struct SealedParty {
+    phone: Option<String>,
+    id_number: Option<String>,
+    phone_key: Option<String>,
+    id_key: Option<String>,
+}
+
+impl SealedParty {
+    pub(crate) fn of(p: &Party, key: &PartyKey) -> Self {
+        Self {
+            phone: p.phone.as_ref().map(|x| key.seal(x.as_str())),
+            id_number: p.id_number.as_ref().map(|x| key.seal(x.as_str())),
+            phone_key: p.phone.as_ref().map(|x| key.phone(x)),
+            id_key: p.id_number.as_ref().map(|x| key.id_number(x)),
+        }
+    }
+}
+
+/// One party row, with its numbers sealed.
+pub(crate) fn party_row(case_id: i64, ordinal: usize, p: &Party, s: &SealedParty) -> Vec<Arg> {
     vec![
         Arg::Int(case_id),
         Arg::Int(ordinal as i64),
         Arg::Text(p.role.as_str().to_string()),
         Arg::Text(p.kind.as_str().to_string()),
         Arg::Text(p.name.clone()),
-        Arg::OptText(p.phone.as_ref().map(|x| key.seal(x.as_str()))),
-        Arg::OptText(p.id_number.as_ref().map(|x| key.seal(x.as_str()))),
-        Arg::OptText(p.phone.as_ref().map(|x| key.phone(x))),
-        Arg::OptText(p.id_number.as_ref().map(|x| key.id_number(x))),
+        Arg::OptText(s.phone.clone()),
+        Arg::OptText(s.id_number.clone()),
+        Arg::OptText(s.phone_key.clone()),
+        Arg::OptText(s.id_key.clone()),
     ]
 }
 
@@ -244,12 +266,14 @@ pub(crate) fn detail_statements(
     key: &PartyKey,
 ) -> Vec<(String, Args)> {
     let parties = batch.iter().flat_map(|b| {
+        let sealed = b.sealed_parties(key);
         b.case
             .facts
             .parties
             .iter()
+            .zip(sealed)
             .enumerate()
-            .map(|(i, p)| party_row(b.case.id, i, p, key))
+            .map(|(i, (p, s))| party_row(b.case.id, i, p, &s))
     });
     let co = batch.iter().flat_map(|b| {
         b.case

@@ -7,8 +7,8 @@ use concord_domain::time::to_micros;
 use jiff::Timestamp;
 
 use crate::accounts::Actor;
-use crate::bulk::insert_cases;
 use crate::figures::{Rollup, apply_rollup};
+use crate::keys::PartyKey;
 use crate::mediation::{Extra, apply_extra};
 use crate::rows::{CaseRow, EventRow, PartyRow, case_from_rows, event_from_row};
 use crate::tasks::{apply_task_change, task_change};
@@ -38,6 +38,8 @@ pub struct BuiltCase {
     pub agreement: Option<BuiltAgreement>,
     /// The Open311 request it came as, and the request's token.
     pub open311: Option<(crate::open311::Filing, String)>,
+    /// The parties' numbers sealed ahead of the writer (see [`BuiltCase::seal_parties`]).
+    sealed: Vec<crate::bulk::SealedParty>,
 }
 
 /// An agreement made in a built history: version 1 and who signed it when.
@@ -62,7 +64,30 @@ impl BuiltCase {
             tracking_hash: None,
             agreement: None,
             open311: None,
+            sealed: Vec::new(),
         }
+    }
+
+    /// Seals the parties' phone and ID numbers now, off the writer; call it once the
+    /// parties are final (storing seals whatever was not sealed here).
+    pub fn seal_parties(&mut self, key: &PartyKey) {
+        let parties = &self.case.facts.parties;
+        self.sealed = parties
+            .iter()
+            .map(|p| crate::bulk::SealedParty::of(p, key))
+            .collect();
+    }
+
+    /// The parties' sealed numbers: those sealed ahead, or sealed now.
+    pub(crate) fn sealed_parties(&self, key: &PartyKey) -> Vec<crate::bulk::SealedParty> {
+        let parties = &self.case.facts.parties;
+        if self.sealed.len() == parties.len() {
+            return self.sealed.clone();
+        }
+        parties
+            .iter()
+            .map(|p| crate::bulk::SealedParty::of(p, key))
+            .collect()
     }
 }
 
@@ -192,20 +217,13 @@ impl Store {
         &self,
         batch: Vec<BuiltCase>,
     ) -> Result<Vec<BuiltCase>, StoreError> {
+        let mut batch = batch;
+        for b in batch.iter_mut().filter(|b| b.sealed.is_empty()) {
+            b.seal_parties(&self.party_key);
+        }
         match &self.db {
             crate::Db::Sqlite(_) => self.writer().register(batch).await,
-            crate::Db::Postgres(pool) => {
-                let mut batch = batch;
-                let mut tx = pool.begin().await?;
-                insert_cases!(
-                    tx,
-                    &mut batch,
-                    crate::args::Marks::Numbered,
-                    &self.party_key
-                )?;
-                tx.commit().await?;
-                Ok(batch)
-            }
+            crate::Db::Postgres(_) => self.pg_writer().register(batch).await,
         }
     }
 

@@ -116,8 +116,9 @@ impl BeginWrite for PgPool {
 pub struct Store {
     db: Db,
     calendar: Arc<RwLock<Arc<WorkCalendar>>>,
-    /// SQLite's group-commit writer; None on PostgreSQL.
-    writer: Option<writer::Writer>,
+    /// The group-commit writer of whichever backend the store uses.
+    writer: Option<writer::Writer<sqlx::Sqlite>>,
+    pg_writer: Option<writer::Writer<sqlx::Postgres>>,
     caches: Arc<cache::Caches>,
     /// The secret behind the parties' keyed hashes.
     party_key: PartyKey,
@@ -137,6 +138,14 @@ pub const WRITER_CACHE_MIB: u32 = 32;
 
 /// The default database: `./concord.db`.
 pub const DEFAULT_SQLITE_URL: &str = "sqlite://concord.db";
+
+impl Store {
+    /// The key the parties' numbers are sealed and matched with (for sealing them ahead
+    /// of a bulk insert, see [`BuiltCase::seal_parties`]).
+    pub fn party_key(&self) -> &PartyKey {
+        &self.party_key
+    }
+}
 
 impl Store {
     /// Connects to `url` (`postgres://…`, `sqlite://path` or a plain file path), runs the
@@ -175,10 +184,15 @@ impl Store {
             )),
             Db::Postgres(_) => None,
         };
+        let pg_writer = match &db {
+            Db::Postgres(p) => Some(writer::Writer::on(p.clone(), key.clone())),
+            Db::Sqlite(_) => None,
+        };
         let store = Self {
             db,
             calendar: Arc::new(RwLock::new(Arc::new(WorkCalendar::default()))),
             writer,
+            pg_writer,
             caches: Arc::default(),
             party_key: key,
         };
@@ -210,8 +224,15 @@ impl Store {
     }
 
     /// The SQLite writer (only called on the SQLite arm of `write_tx!`).
-    fn writer(&self) -> &writer::Writer {
+    fn writer(&self) -> &writer::Writer<sqlx::Sqlite> {
         self.writer.as_ref().expect("a SQLite store has a writer")
+    }
+
+    /// The PostgreSQL writer (only called on the PostgreSQL arm of `write_tx!`).
+    fn pg_writer(&self) -> &writer::Writer<sqlx::Postgres> {
+        self.pg_writer
+            .as_ref()
+            .expect("a PostgreSQL store has a writer")
     }
 
     /// The working-day calendar currently in force.

@@ -157,10 +157,10 @@ impl Store {
         let marks = self.marks();
         let first = group.case.facts.parties.len();
         let id = group.case.id;
-        let party_rows = added
-            .iter()
-            .enumerate()
-            .map(|(i, p)| party_row(id, first + i, p, &self.party_key));
+        let party_rows = added.iter().enumerate().map(|(i, p)| {
+            let sealed = crate::bulk::SealedParty::of(p, &self.party_key);
+            party_row(id, first + i, p, &sealed)
+        });
         let parties = statements(
             marks,
             "INSERT INTO parties (case_id, ordinal, role, kind, name, phone,

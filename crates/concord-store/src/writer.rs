@@ -5,14 +5,16 @@
 //! commits once, and only then answers each caller. Nothing is acknowledged before it is
 //! durable; a batch whose commit fails answers every caller with the failure.
 //!
-//! PostgreSQL needs none of this: its WAL writer already flushes concurrent commits
-//! together, so there each write runs in a transaction of its own.
+//! PostgreSQL flushes concurrent commits together by itself, but every registration takes
+//! the county's next case number and every write updates its county's figures: hot rows
+//! whose locks make concurrent transactions wait for each other's commit one by one. So
+//! PostgreSQL writes go through a writer of their own too, on one pooled connection.
 
 use std::panic::AssertUnwindSafe;
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
-use sqlx::{Connection, SqliteConnection, SqlitePool};
+use sqlx::{Connection, Database, Pool, Postgres, Sqlite, SqlitePool, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::StoreError;
@@ -25,8 +27,55 @@ use crate::keys::PartyKey;
 type Done = Box<dyn FnOnce(Result<(), String>) + Send>;
 /// One write: runs on the writer's connection inside a savepoint; says whether it
 /// succeeded and how to answer its caller.
-type Closure =
-    Box<dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, (bool, Done)> + Send>;
+type Closure<DB> = Box<
+    dyn for<'c> FnOnce(&'c mut <DB as Database>::Connection) -> BoxFuture<'c, (bool, Done)> + Send,
+>;
+
+/// What the writer needs of a database beyond sqlx's common ground.
+pub(crate) trait Backend: Database {
+    /// Opens a batch's transaction (SQLite takes the write lock at once).
+    fn begin_batch(
+        pool: &Pool<Self>,
+    ) -> BoxFuture<'_, Result<Transaction<'static, Self>, sqlx::Error>>;
+    /// Numbers and inserts cases (see `bulk`).
+    fn insert<'c>(
+        conn: &'c mut Self::Connection,
+        batch: &'c mut [BuiltCase],
+        key: &'c PartyKey,
+    ) -> BoxFuture<'c, Result<(), sqlx::Error>>;
+}
+
+impl Backend for Sqlite {
+    fn begin_batch(
+        pool: &Pool<Self>,
+    ) -> BoxFuture<'_, Result<Transaction<'static, Self>, sqlx::Error>> {
+        Box::pin(pool.begin_with("BEGIN IMMEDIATE"))
+    }
+
+    fn insert<'c>(
+        conn: &'c mut Self::Connection,
+        batch: &'c mut [BuiltCase],
+        key: &'c PartyKey,
+    ) -> BoxFuture<'c, Result<(), sqlx::Error>> {
+        Box::pin(async move { insert_cases!(conn, batch, Marks::Anonymous, key) })
+    }
+}
+
+impl Backend for Postgres {
+    fn begin_batch(
+        pool: &Pool<Self>,
+    ) -> BoxFuture<'_, Result<Transaction<'static, Self>, sqlx::Error>> {
+        Box::pin(pool.begin())
+    }
+
+    fn insert<'c>(
+        conn: &'c mut Self::Connection,
+        batch: &'c mut [BuiltCase],
+        key: &'c PartyKey,
+    ) -> BoxFuture<'c, Result<(), sqlx::Error>> {
+        Box::pin(async move { insert_cases!(conn, batch, Marks::Numbered, key) })
+    }
+}
 
 /// Registrations queued together are inserted together (see `bulk`).
 struct Registration {
@@ -34,20 +83,33 @@ struct Registration {
     answer: oneshot::Sender<Result<Vec<BuiltCase>, StoreError>>,
 }
 
-enum Job {
-    Run(Closure),
+enum Job<DB: Database> {
+    Run(Closure<DB>),
     Register(Registration),
 }
 
 /// Writes queued while one batch commits join the next; this bounds a batch's size.
 const MAX_BATCH: usize = 512;
 
-#[derive(Clone, Debug)]
-pub(crate) struct Writer {
-    jobs: mpsc::Sender<Job>,
+pub(crate) struct Writer<DB: Database> {
+    jobs: mpsc::Sender<Job<DB>>,
 }
 
-impl Writer {
+impl<DB: Database> Clone for Writer<DB> {
+    fn clone(&self) -> Self {
+        Self {
+            jobs: self.jobs.clone(),
+        }
+    }
+}
+
+impl<DB: Database> std::fmt::Debug for Writer<DB> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Writer")
+    }
+}
+
+impl Writer<Sqlite> {
     /// Starts the writer on a connection of its own to the pool's database, with a
     /// larger page cache: every write goes through it, so it holds the hot index pages.
     pub(crate) fn start(pool: SqlitePool, key: PartyKey, cache_mib: u32) -> Self {
@@ -55,11 +117,18 @@ impl Writer {
             .clone()
             .pragma("cache_size", format!("-{}", cache_mib * 1024))
             .pragma("wal_autocheckpoint", "16384");
-        let own = sqlx::sqlite::SqlitePoolOptions::new()
+        let own: SqlitePool = sqlx::sqlite::SqlitePoolOptions::new()
             .max_connections(1)
             .connect_lazy_with(opts);
+        Self::on(own, key)
+    }
+}
+
+impl<DB: Backend> Writer<DB> {
+    /// Starts a writer that takes its connection from `pool` for each batch.
+    pub(crate) fn on(pool: Pool<DB>, key: PartyKey) -> Self {
         let (jobs, rx) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run(own, key, rx));
+        tokio::spawn(run(pool, key, rx));
         Self { jobs }
     }
 
@@ -67,12 +136,12 @@ impl Writer {
     pub(crate) async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T, StoreError>>
+        F: for<'c> FnOnce(&'c mut DB::Connection) -> BoxFuture<'c, Result<T, StoreError>>
             + Send
             + 'static,
     {
         let (answer, answered) = oneshot::channel();
-        let job: Closure = Box::new(move |conn| {
+        let job: Closure<DB> = Box::new(move |conn| {
             Box::pin(async move {
                 let result = f(conn).await;
                 let ok = result.is_ok();
@@ -98,7 +167,7 @@ impl Writer {
         answered.await.map_err(|_| unfinished())?
     }
 
-    async fn send(&self, job: Job) -> Result<(), StoreError> {
+    async fn send(&self, job: Job<DB>) -> Result<(), StoreError> {
         self.jobs
             .send(job)
             .await
@@ -118,7 +187,7 @@ fn settle<T>(result: Result<T, StoreError>, commit: Result<(), String>) -> Resul
     }
 }
 
-async fn run(pool: SqlitePool, key: PartyKey, mut rx: mpsc::Receiver<Job>) {
+async fn run<DB: Backend>(pool: Pool<DB>, key: PartyKey, mut rx: mpsc::Receiver<Job<DB>>) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -146,22 +215,37 @@ async fn run(pool: SqlitePool, key: PartyKey, mut rx: mpsc::Receiver<Job>) {
 
 type BatchOutcome = (Vec<Done>, Result<(), sqlx::Error>);
 
-async fn commit_batch(
-    pool: &SqlitePool,
-    batch: Vec<Job>,
+async fn commit_batch<DB: Backend>(
+    pool: &Pool<DB>,
+    batch: Vec<Job<DB>>,
     key: &PartyKey,
 ) -> Result<BatchOutcome, sqlx::Error> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let mut dones = Vec::with_capacity(batch.len());
+    let mut closures = Vec::with_capacity(batch.len());
     let mut registrations = Vec::new();
     for job in batch {
         match job {
-            Job::Run(closure) => dones.extend(run_closure(&mut tx, closure).await?),
+            Job::Run(closure) => closures.push(closure),
             Job::Register(r) => registrations.push(r),
         }
     }
+    let mut tx = DB::begin_batch(pool).await?;
+    let mut dones = Vec::with_capacity(closures.len() + registrations.len());
     if !registrations.is_empty() {
-        dones.extend(register_all(&mut tx, registrations, key).await?);
+        // Registrations go first, without a savepoint: a savepoint makes SQLite copy
+        // every page it touches to a sub-journal, which is most of a bulk insert's cost.
+        // Should they fail together, the transaction starts over with each on its own.
+        let (registrations, joined) = register_joined::<DB>(&mut tx, registrations, key).await?;
+        match joined {
+            Some(answered) => dones.extend(answered),
+            None => {
+                tx.rollback().await?;
+                tx = DB::begin_batch(pool).await?;
+                dones.extend(register_each::<DB>(&mut tx, registrations, key).await?);
+            }
+        }
+    }
+    for closure in closures {
+        dones.extend(run_closure::<DB>(&mut tx, closure).await?);
     }
     let commit = tx.commit().await;
     Ok((dones, commit))
@@ -169,9 +253,9 @@ async fn commit_batch(
 
 /// Runs one write in a savepoint of its own; None when it panicked (its caller hears the
 /// write did not happen).
-async fn run_closure(
-    tx: &mut SqliteConnection,
-    closure: Closure,
+async fn run_closure<DB: Backend>(
+    tx: &mut DB::Connection,
+    closure: Closure<DB>,
 ) -> Result<Option<Done>, sqlx::Error> {
     let mut savepoint = tx.begin().await?;
     match AssertUnwindSafe(closure(&mut savepoint))
@@ -194,36 +278,49 @@ async fn run_closure(
     }
 }
 
-/// All queued registrations in one bulk insert; should that fail, each on its own, so
-/// that one bad registration fails alone.
-async fn register_all(
-    tx: &mut SqliteConnection,
+/// All queued registrations in one bulk insert, straight in the transaction. On
+/// success, how to answer each; on failure, the registrations back (the caller rolls
+/// the transaction back).
+async fn register_joined<DB: Backend>(
+    tx: &mut DB::Connection,
     registrations: Vec<Registration>,
     key: &PartyKey,
-) -> Result<Vec<Done>, sqlx::Error> {
+) -> Result<(Vec<Registration>, Option<Vec<Done>>), sqlx::Error> {
     let sizes: Vec<usize> = registrations.iter().map(|r| r.cases.len()).collect();
     let (mut all, answers): (Vec<Vec<BuiltCase>>, Vec<_>) = registrations
         .into_iter()
         .map(|r| (r.cases, r.answer))
         .unzip();
     let mut joined: Vec<BuiltCase> = all.iter_mut().flat_map(std::mem::take).collect();
-    let mut savepoint = tx.begin().await?;
-    if insert_cases!(savepoint, &mut joined, Marks::Anonymous, key).is_ok() {
-        savepoint.commit().await?;
-        let mut rest = joined.into_iter();
-        return Ok(sizes
-            .into_iter()
-            .zip(answers)
-            .map(|(n, answer)| answered(answer, Ok(rest.by_ref().take(n).collect())))
-            .collect());
-    }
-    savepoint.rollback().await?;
+    let ok = DB::insert(tx, &mut joined, key).await.is_ok();
     let mut rest = joined.into_iter();
-    let mut dones = Vec::with_capacity(answers.len());
-    for (n, answer) in sizes.into_iter().zip(answers) {
-        let mut cases: Vec<BuiltCase> = rest.by_ref().take(n).collect();
+    let mut split = sizes
+        .into_iter()
+        .zip(answers)
+        .map(|(n, answer)| (rest.by_ref().take(n).collect::<Vec<_>>(), answer));
+    if ok {
+        let dones = split
+            .map(|(cases, answer)| answered(answer, Ok(cases)))
+            .collect();
+        return Ok((Vec::new(), Some(dones)));
+    }
+    let back = split
+        .by_ref()
+        .map(|(cases, answer)| Registration { cases, answer })
+        .collect();
+    Ok((back, None))
+}
+
+/// Each registration in a savepoint of its own, so that one bad registration fails alone.
+async fn register_each<DB: Backend>(
+    tx: &mut DB::Connection,
+    registrations: Vec<Registration>,
+    key: &PartyKey,
+) -> Result<Vec<Done>, sqlx::Error> {
+    let mut dones = Vec::with_capacity(registrations.len());
+    for Registration { mut cases, answer } in registrations {
         let mut savepoint = tx.begin().await?;
-        let result = match insert_cases!(savepoint, &mut cases, Marks::Anonymous, key) {
+        let result = match DB::insert(&mut savepoint, &mut cases, key).await {
             Ok(()) => {
                 savepoint.commit().await?;
                 Ok(cases)
@@ -248,9 +345,9 @@ fn answered(
     })
 }
 
-/// Runs a write on whichever backend the store uses: through the SQLite writer, or in a
-/// PostgreSQL transaction of its own. The body sees `$conn` as `&mut` a connection inside
-/// the transaction and evaluates to `Result<T, StoreError>`.
+/// Runs a write through the store's writer, whichever backend it uses. The body sees
+/// `$conn` as `&mut` a connection inside the batch's transaction and evaluates to
+/// `Result<T, StoreError>`.
 macro_rules! write_tx {
     ($store:expr, |$conn:ident| $body:expr) => {
         match &$store.db {
@@ -260,19 +357,11 @@ macro_rules! write_tx {
                     .write(move |$conn: &mut sqlx::SqliteConnection| Box::pin(async move { $body }))
                     .await
             }
-            $crate::Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                let result = {
-                    let $conn: &mut sqlx::PgConnection = &mut tx;
-                    async move { $body }.await
-                };
-                match result {
-                    Ok(v) => {
-                        tx.commit().await?;
-                        Ok(v)
-                    }
-                    Err(e) => Err(e),
-                }
+            $crate::Db::Postgres(_) => {
+                $store
+                    .pg_writer()
+                    .write(move |$conn: &mut sqlx::PgConnection| Box::pin(async move { $body }))
+                    .await
             }
         }
     };
