@@ -50,13 +50,14 @@ impl Server {
 
     /// Each page in turn, 4 connections.
     pub async fn pages(&self, limit: Duration) -> Result<Vec<(String, Sample)>> {
-        let max = self.max_case_id().await?;
+        let ids = self.case_ids().await?;
         let mut out = Vec::new();
         for (name, user, path) in PAGES {
             let cookie = Arc::new(self.cookie(user).await?);
             let (c, base, path) = (self.client.clone(), self.base.clone(), *path);
+            let ids = ids.clone();
             let sample = run(4, 20_000, limit, move |_| {
-                let id = rand::rng().random_range(1..=max);
+                let id = ids[rand::rng().random_range(0..ids.len())];
                 let u = format!("{base}{}", path.replace("{id}", &id.to_string()));
                 let (c, cookie) = (c.clone(), cookie.clone());
                 async move {
