@@ -151,13 +151,12 @@ impl Server {
             format!("{}/api/v1/cases", self.base),
             self.clerk.clone(),
         );
-        let body = Arc::new(case_body());
-        run(64, 100_000, limit, move |_| {
-            let (c, u, t, b) = (c.clone(), u.clone(), t.clone(), body.clone());
+        run(64, 100_000, limit, move |i| {
+            let (c, u, t, b) = (c.clone(), u.clone(), t.clone(), case_body(i));
             async move {
                 c.post(u)
                     .bearer_auth(t)
-                    .json(&*b)
+                    .json(&b)
                     .send()
                     .await
                     .is_ok_and(|r| r.status().as_u16() == 201)
@@ -315,15 +314,29 @@ impl Server {
     }
 }
 
-/// A typical window registration: a neighbour dispute with two parties.
-pub fn case_body() -> Value {
+/// A typical window registration: a neighbour dispute with two parties, the `i`th of a
+/// run. Each has parties of its own, as at a real window: one phone shared by a whole
+/// run's parties would make every party look up tens of thousands of namesakes.
+pub fn case_body(i: u64) -> Value {
+    let first17 = format!(
+        "3311251980{:02}{:02}{:03}",
+        1 + i % 12,
+        1 + (i / 12) % 28,
+        (i / 336) % 1000
+    );
+    let check = concord_domain::person::IdNumber::check_char(first17.as_bytes()) as char;
+    let id_number = format!("{first17}{check}");
+    let (applicant, respondent) = (
+        format!("138{:08}", i % 100_000_000),
+        format!("139{:08}", i % 100_000_000),
+    );
     json!({
         "kind": "dispute", "channel": "window", "category": "neighbor",
         "description": "邻居建房时占用两家之间通道,且滴水落到其院内,多次协商未果,请求调解。",
         "region": "331125003002", "address": "云和县白龙山街道大坪社区", "amount": 3000,
         "parties": [
-            {"role": "applicant", "name": "王某某", "phone": "13800138000", "id_number": "11010519491231002X"},
-            {"role": "respondent", "name": "李某", "phone": "13900139000"}
+            {"role": "applicant", "name": "王某某", "phone": applicant, "id_number": id_number},
+            {"role": "respondent", "name": "李某", "phone": respondent}
         ]
     })
 }
