@@ -391,7 +391,11 @@ impl Store {
         to: Date,
         now: Timestamp,
     ) -> Result<Figures, StoreError> {
-        let (sums, categories, days, broken) = self.summed(scope, from, to).await?;
+        let ((sums, categories, days, broken), (open, overdue)) = futures::future::try_join(
+            self.summed(scope, from, to),
+            self.open_and_overdue(scope, now),
+        )
+        .await?;
         let mut f = Figures::default();
         let above_county = scope.level() < RegionLevel::County;
         for (child, n) in sums {
@@ -431,7 +435,6 @@ impl Store {
                 f.breakdown(dim).insert(key, tally);
             }
         }
-        let (open, overdue) = self.open_and_overdue(scope, now).await?;
         (f.open_now, f.overdue_now) = (open, overdue);
         Ok(f)
     }
@@ -493,16 +496,16 @@ impl Store {
             "SELECT dim, key, {} FROM ({keyed_rows}) AS spans GROUP BY dim, key",
             sum(&TALLY)
         );
+        // Four reads of their own, each on a pooled connection at once: a dashboard
+        // waits for the slowest, not for the sum.
         Ok(with_db!(self, pool => {
-            let rows = bind_all!(sqlx::query(sqlx::AssertSqlSafe(by_child)), &child_args.0)
-                .fetch_all(pool).await?;
+            let (rows, categories, days, keyed) = futures::future::try_join4(
+                bind_all!(sqlx::query(sqlx::AssertSqlSafe(by_child)), &child_args.0).fetch_all(pool),
+                bind_all!(sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(by_category)), &category_args.0).fetch_all(pool),
+                bind_all!(sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(by_day)), &args.0).fetch_all(pool),
+                bind_all!(sqlx::query(sqlx::AssertSqlSafe(by_key)), &keyed_args.0).fetch_all(pool),
+            ).await?;
             let rows: Vec<Summed> = rows.iter().map(summed_row).collect::<Result<_, sqlx::Error>>()?;
-            let categories: Vec<(String, i64)> =
-                bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(by_category)), &category_args.0).fetch_all(pool).await?;
-            let days: Vec<(i64, i64)> =
-                bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(by_day)), &args.0).fetch_all(pool).await?;
-            let keyed = bind_all!(sqlx::query(sqlx::AssertSqlSafe(by_key)), &keyed_args.0)
-                .fetch_all(pool).await?;
             let keyed: Vec<Broken> = keyed.iter().map(broken_row).collect::<Result<_, sqlx::Error>>()?;
             (rows, categories, days, keyed)
         }))

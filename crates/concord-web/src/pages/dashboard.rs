@@ -102,17 +102,22 @@ pub async fn page(
     let today = local_date(now);
     let region = crate::api::reports::scope(&layout.user, q.region.as_deref())?;
     let (from, to) = crate::api::reports::days(q.from.as_deref(), q.to.as_deref())?;
-    let report = FigureReport::load(&s.store, &region, from, to, now).await?;
+    // The figures, the kept reports, the warnings and the screening tally are read at
+    // once, each on a pooled connection.
+    let (report, kept_reports, alerts, tally) = futures::future::try_join4(
+        FigureReport::load(&s.store, &region, from, to, now),
+        s.store.reports(&region),
+        s.store.alerts(&region, true),
+        s.store.screening_tally(&region, from, to, today),
+    )
+    .await?;
     let top = |d| report.breakdown(d).into_iter().take(15).collect::<Vec<_>>();
     let (channels, units, mediators) = (
         report.breakdown(Dimension::Channel),
         top(Dimension::Unit),
         top(Dimension::Mediator),
     );
-    let reports = s
-        .store
-        .reports(&region)
-        .await?
+    let reports = kept_reports
         .into_iter()
         .filter(|r| r.region == region.as_str())
         .take(12)
@@ -160,20 +165,13 @@ pub async fn page(
     // Inside <script>, "</" would end it.
     .replace("</", "<\\/");
     use concord_domain::alert::AlertKind;
-    let warnings = s
-        .store
-        .alerts(&region, true)
-        .await?
+    let warnings = alerts
         .into_iter()
         .filter(|a| matches!(a.kind, AlertKind::Surge | AlertKind::HighRisk))
         .take(8)
         .map(|a| (a.level.as_str(), a.kind.label(), a.message))
         .collect();
-    let screening = s
-        .store
-        .screening_tally(&region, from, to, today)
-        .await?
-        .sentence();
+    let screening = tally.sentence();
     let page = DashboardPage {
         screening,
         warnings,
