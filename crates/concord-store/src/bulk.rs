@@ -230,17 +230,17 @@ impl SealedParty {
 }
 
 /// One party row, with its numbers sealed.
-pub(crate) fn party_row(case_id: i64, ordinal: usize, p: &Party, s: &SealedParty) -> Vec<Arg> {
+pub(crate) fn party_row(case_id: i64, ordinal: usize, p: &Party, s: SealedParty) -> Vec<Arg> {
     vec![
         Arg::Int(case_id),
         Arg::Int(ordinal as i64),
         Arg::Text(p.role.as_str().to_string()),
         Arg::Text(p.kind.as_str().to_string()),
         Arg::Text(p.name.clone()),
-        Arg::OptText(s.phone.clone()),
-        Arg::OptText(s.id_number.clone()),
-        Arg::OptText(s.phone_key.clone()),
-        Arg::OptText(s.id_key.clone()),
+        Arg::OptText(s.phone),
+        Arg::OptText(s.id_number),
+        Arg::OptText(s.phone_key),
+        Arg::OptText(s.id_key),
     ]
 }
 
@@ -273,7 +273,7 @@ pub(crate) fn detail_statements(
             .iter()
             .zip(sealed)
             .enumerate()
-            .map(|(i, (p, s))| party_row(b.case.id, i, p, &s))
+            .map(|(i, (p, s))| party_row(b.case.id, i, p, s))
     });
     let co = batch.iter().flat_map(|b| {
         b.case

@@ -78,13 +78,19 @@ impl BuiltCase {
             .collect();
     }
 
+    /// Whether every party's numbers were sealed ahead.
+    fn is_sealed(&self) -> bool {
+        self.sealed.len() == self.case.facts.parties.len()
+    }
+
     /// The parties' sealed numbers: those sealed ahead, or sealed now.
     pub(crate) fn sealed_parties(&self, key: &PartyKey) -> Vec<crate::bulk::SealedParty> {
-        let parties = &self.case.facts.parties;
-        if self.sealed.len() == parties.len() {
+        if self.is_sealed() {
             return self.sealed.clone();
         }
-        parties
+        self.case
+            .facts
+            .parties
             .iter()
             .map(|p| crate::bulk::SealedParty::of(p, key))
             .collect()
@@ -218,7 +224,7 @@ impl Store {
         batch: Vec<BuiltCase>,
     ) -> Result<Vec<BuiltCase>, StoreError> {
         let mut batch = batch;
-        for b in batch.iter_mut().filter(|b| b.sealed.is_empty()) {
+        for b in batch.iter_mut().filter(|b| !b.is_sealed()) {
             b.seal_parties(&self.party_key);
         }
         match &self.db {

@@ -13,7 +13,7 @@ use jiff::Timestamp;
 use crate::accounts::Actor;
 use crate::alerts::NewAlert;
 use crate::args::{Marks, bind_all};
-use crate::bulk::{party_row, search_statements, statements};
+use crate::bulk::{SealedParty, party_row, search_statements, statements};
 use crate::cases::{CaseRecord, UPDATE_CASE, bind_update, insert_event, search_terms_of};
 use crate::figures::{Rollup, apply_rollup};
 use crate::{Store, StoreError};
@@ -157,10 +157,10 @@ impl Store {
         let marks = self.marks();
         let first = group.case.facts.parties.len();
         let id = group.case.id;
-        let party_rows = added.iter().enumerate().map(|(i, p)| {
-            let sealed = crate::bulk::SealedParty::of(p, &self.party_key);
-            party_row(id, first + i, p, &sealed)
-        });
+        let party_rows = added
+            .iter()
+            .enumerate()
+            .map(|(i, p)| party_row(id, first + i, p, SealedParty::of(p, &self.party_key)));
         let parties = statements(
             marks,
             "INSERT INTO parties (case_id, ordinal, role, kind, name, phone,
