@@ -42,6 +42,9 @@ struct Args {
     /// Also time `concord import` of a generated hotline export of this many rows (0: skip).
     #[arg(long, default_value_t = 0)]
     import_rows: usize,
+    /// Only build the data sets (to copy them into more counties, say), measure nothing.
+    #[arg(long)]
+    prepare_only: bool,
 }
 
 /// The medians at one scale.
@@ -70,7 +73,13 @@ async fn main() -> Result<()> {
     for &scale in &args.scales {
         eprintln!("== {scale} cases on {}", backend(&args.database));
         let url = server::prepare(&args.database, &args.data, scale).await?;
+        if args.prepare_only {
+            continue;
+        }
         results.push(measure(&url, scale, args.runs, limit).await?);
+    }
+    if args.prepare_only {
+        return Ok(());
     }
     eprintln!("== classification (one core)");
     let classify: Vec<f64> = (0..args.runs)

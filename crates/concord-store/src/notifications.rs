@@ -6,7 +6,7 @@
 use concord_domain::action::ActionKind;
 use concord_domain::case::{Case, Status};
 use concord_domain::notice::{self, Audience, Context, Notice, NoticeKind};
-use concord_domain::time::{from_micros, local_date, to_micros};
+use concord_domain::time::{local_date, to_micros};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::args::Arg;
@@ -60,8 +60,10 @@ pub enum Sent {
 const CURSOR_KEY: &str = "notify_cursor";
 /// Events older than this when cut are not told.
 const FRESH: SignedDuration = SignedDuration::from_hours(24);
-/// Chain entries looked at per round.
+/// Fresh events read at a time.
 const BATCH: i64 = 1000;
+/// Chain entries one read passes over at most, so that no read runs long.
+const WINDOW: i64 = 100_000;
 /// Cases looked at per date rule per round.
 const DATE_BATCH: i64 = 500;
 
@@ -76,49 +78,62 @@ fn working() -> Vec<&'static str> {
 
 impl Store {
     /// Cuts notices from timeline events sealed since the last round. Returns how many.
+    /// The chain is read in windows with the old entries left out by the database, so that
+    /// after a bulk load of history the cutter passes millions of entries in a few reads.
     pub async fn cut_notifications(&self, now: Timestamp) -> Result<usize, StoreError> {
         let mut cursor = match self.meta(CURSOR_KEY).await? {
             Some(v) => v.parse().unwrap_or(0),
             None => 0,
         };
+        let top = self.chain_top().await?;
+        let since = to_micros(now - FRESH);
         let mut cut = 0;
-        loop {
-            let rows = self.sealed_after(cursor, BATCH).await?;
-            let Some(last) = rows.last().map(|r| r.chain_seq) else {
-                break;
+        while cursor < top {
+            let window = (cursor + WINDOW).min(top);
+            let rows = self.sealed_fresh(cursor, window, since, BATCH).await?;
+            // A full batch may stop short of the window; otherwise the window is done.
+            let reached = match rows.last() {
+                Some(r) if rows.len() as i64 == BATCH => r.chain_seq,
+                _ => window,
             };
-            let mut notices = Vec::new();
-            for r in &rows {
-                let (Some(case_id), Some(action), Some(at)) = (r.case_id, &r.action, r.at) else {
-                    continue;
-                };
-                let Some(kind) = ActionKind::ALL.iter().find(|k| k.as_str() == action) else {
-                    continue;
-                };
-                if from_micros(at) < now - FRESH || !tells(*kind) {
-                    continue;
-                }
-                let Some(record) = self.case(case_id).await? else {
-                    continue;
-                };
-                let details: serde_json::Value = r
-                    .details
-                    .as_deref()
-                    .and_then(|d| serde_json::from_str(d).ok())
-                    .unwrap_or_default();
-                let ctx = self.notice_context(&record.case, &details).await?;
-                let key = |n: &Notice| format!("{}:{}:{}", r.chain_seq, n.kind, audience_key(n.to));
-                for n in notice::after_event(*kind, &record.case, &ctx) {
-                    notices.push((case_id, key(&n), n));
-                }
-            }
-            cut += self.store_notices(notices, Some(last), now).await?;
-            cursor = last;
-            if (rows.len() as i64) < BATCH {
-                break;
-            }
+            let notices = self.notices_for(&rows).await?;
+            cut += self.store_notices(notices, Some(reached), now).await?;
+            cursor = reached;
         }
         Ok(cut)
+    }
+
+    /// The notices that sealed events tell, each with its dedupe key.
+    async fn notices_for(
+        &self,
+        rows: &[crate::webhooks::ChainRow],
+    ) -> Result<Vec<(i64, String, Notice)>, StoreError> {
+        let mut notices = Vec::new();
+        for r in rows {
+            let (Some(case_id), Some(action)) = (r.case_id, &r.action) else {
+                continue;
+            };
+            let Some(kind) = ActionKind::ALL.iter().find(|k| k.as_str() == action) else {
+                continue;
+            };
+            if !tells(*kind) {
+                continue;
+            }
+            let Some(record) = self.case(case_id).await? else {
+                continue;
+            };
+            let details: serde_json::Value = r
+                .details
+                .as_deref()
+                .and_then(|d| serde_json::from_str(d).ok())
+                .unwrap_or_default();
+            let ctx = self.notice_context(&record.case, &details).await?;
+            let key = |n: &Notice| format!("{}:{}:{}", r.chain_seq, n.kind, audience_key(n.to));
+            for n in notice::after_event(*kind, &record.case, &ctx) {
+                notices.push((case_id, key(&n), n));
+            }
+        }
+        Ok(notices)
     }
 
     /// Cuts notices for deadlines near (80 % of the time used) or passed in the last week,

@@ -111,6 +111,16 @@ const CHAIN_SELECT: &str = "SELECT a.chain_seq, e.case_id, e.seq AS event_seq, e
     LEFT JOIN cases c ON c.id = e.case_id
     WHERE a.chain_seq > $1 ORDER BY a.chain_seq LIMIT $2";
 
+/// Timeline events only, from a bounded stretch of the chain, the old ones left out
+/// before the join (an entry's `at` is its event's).
+const FRESH_CHAIN_SELECT: &str = "SELECT a.chain_seq, e.case_id, e.seq AS event_seq, e.action,
+    e.at, e.reason, e.from_status, e.to_status, e.details, c.number, c.region_code, c.category
+    FROM audit_log a
+    JOIN case_events e ON e.case_id = a.case_id AND e.seq = a.event_seq
+    JOIN cases c ON c.id = e.case_id
+    WHERE a.chain_seq > $1 AND a.chain_seq <= $2 AND a.kind = 'event' AND a.at >= $3
+    ORDER BY a.chain_seq LIMIT $4";
+
 /// Events looked at per webhook per round.
 const FAN_OUT_BATCH: i64 = 1000;
 
@@ -257,6 +267,34 @@ impl Store {
     }
 
     /// Sealed chain entries after `cursor`, in chain order.
+    /// Sealed events in (cursor, top] that happened at `since` or later, in chain order.
+    pub(crate) async fn sealed_fresh(
+        &self,
+        cursor: i64,
+        top: i64,
+        since: i64,
+        limit: i64,
+    ) -> Result<Vec<ChainRow>, StoreError> {
+        Ok(with_db!(self, pool => {
+            sqlx::query_as(FRESH_CHAIN_SELECT)
+                .bind(cursor)
+                .bind(top)
+                .bind(since)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+
+    /// The last sealed place in the audit chain (0 when nothing is sealed).
+    pub(crate) async fn chain_top(&self) -> Result<i64, StoreError> {
+        Ok(with_db!(self, pool => {
+            sqlx::query_scalar("SELECT COALESCE(MAX(chain_seq), 0) FROM audit_log")
+                .fetch_one(pool)
+                .await?
+        }))
+    }
+
     pub(crate) async fn sealed_after(
         &self,
         cursor: i64,
