@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
 use concord_domain::case::Status;
-use concord_domain::org::Role;
+use concord_domain::org::{Role, Staff};
 use concord_store::CaseFilter;
 use jiff::{Span, Timestamp};
 
@@ -52,14 +52,11 @@ pub struct SessionLine {
     pub location: String,
 }
 
-async fn queue(
-    s: &AppState,
-    layout: &Layout,
-    title: &'static str,
-    hint: &'static str,
-    more: &str,
-    mut f: CaseFilter,
-) -> Result<Queue, PageError> {
+/// One queue to show: its title, what it holds, where "more" leads, and its filter.
+type QueueSpec = (&'static str, &'static str, &'static str, CaseFilter);
+
+async fn queue(s: &AppState, layout: &Layout, spec: QueueSpec) -> Result<Queue, PageError> {
+    let (title, hint, more, mut f) = spec;
     let now = Timestamp::now();
     f.region = Some(layout.user.region);
     f.holding = concord_domain::access::Holding::of(&layout.user);
@@ -80,127 +77,102 @@ fn statuses(list: &[Status]) -> CaseFilter {
     }
 }
 
-pub async fn my_work(
-    State(s): State<AppState>,
-    PageUser(layout): PageUser,
-) -> Result<Html<String>, PageError> {
+/// The queues each role works from, in the order the page shows them.
+fn queues_of(user: &Staff) -> Vec<QueueSpec> {
     use Status as S;
-    let role = layout.user.role;
-    let mut queues = Vec::new();
-    let l = &layout;
+    let role = user.role;
+    let mut specs = Vec::new();
     if matches!(role, Role::Clerk | Role::Dispatcher | Role::Admin) {
-        queues.push(
-            queue(
-                &s,
-                l,
-                "待受理",
-                "登记后尚未受理",
-                "/cases?status=registered",
-                statuses(&[S::Registered]),
-            )
-            .await?,
-        );
+        specs.push((
+            "待受理",
+            "登记后尚未受理",
+            "/cases?status=registered",
+            statuses(&[S::Registered]),
+        ));
     }
     if matches!(role, Role::Dispatcher | Role::Admin) {
-        queues.push(
-            queue(
-                &s,
-                l,
-                "待分流交办",
-                "已受理或已升级,等待交办",
-                "/cases?status=accepted",
-                statuses(&[S::Accepted, S::Escalated]),
-            )
-            .await?,
-        );
+        specs.push((
+            "待分流交办",
+            "已受理或已升级,等待交办",
+            "/cases?status=accepted",
+            statuses(&[S::Accepted, S::Escalated]),
+        ));
     }
     if matches!(role, Role::Dispatcher | Role::Leader | Role::Admin) {
         let f = CaseFilter {
             overdue: Some(true),
             ..Default::default()
         };
-        queues.push(
-            queue(
-                &s,
-                l,
-                "超期事项",
-                "已过办理期限仍未办结",
-                "/cases?overdue=true",
-                f,
-            )
-            .await?,
-        );
+        specs.push(("超期事项", "已过办理期限仍未办结", "/cases?overdue=true", f));
     }
     if role == Role::Mediator
-        && let Some(m) = layout.user.mediator_id
+        && let Some(m) = user.mediator_id
     {
         let f = CaseFilter {
             mediator: Some(m),
             statuses: Status::OPEN.to_vec(),
             ..Default::default()
         };
-        queues.push(queue(&s, l, "我在办的事项", "由我调解、尚未办结", "/cases", f).await?);
+        specs.push(("我在办的事项", "由我调解、尚未办结", "/cases", f));
     }
     if role == Role::DepartmentHandler
-        && let Some(org) = layout.user.org_id
+        && let Some(org) = user.org_id
     {
         let f = CaseFilter {
             lead_unit: Some(org),
             statuses: Status::OPEN.to_vec(),
             ..Default::default()
         };
-        queues.push(queue(&s, l, "本单位在办", "本单位牵头、尚未办结", "/cases", f).await?);
+        specs.push(("本单位在办", "本单位牵头、尚未办结", "/cases", f));
     }
     if role == Role::Judge {
-        queues.push(
-            queue(
-                &s,
-                l,
-                "待司法确认",
-                "调解协议已申请司法确认",
-                "/cases?status=confirming",
-                statuses(&[S::Confirming]),
-            )
-            .await?,
-        );
+        specs.push((
+            "待司法确认",
+            "调解协议已申请司法确认",
+            "/cases?status=confirming",
+            statuses(&[S::Confirming]),
+        ));
     }
     if role == Role::FollowUp {
-        queues.push(
-            queue(
-                &s,
-                l,
-                "待回访",
-                "已办结,一个月内回访",
-                "/followups",
-                statuses(&[S::Closed]),
-            )
-            .await?,
-        );
+        specs.push((
+            "待回访",
+            "已办结,一个月内回访",
+            "/followups",
+            statuses(&[S::Closed]),
+        ));
     }
     if role == Role::GridWorker {
-        queues.push(
-            queue(
-                &s,
-                l,
-                "本网格事项",
-                "网格内最近登记的事项",
-                "/cases",
-                CaseFilter::default(),
-            )
-            .await?,
-        );
+        specs.push((
+            "本网格事项",
+            "网格内最近登记的事项",
+            "/cases",
+            CaseFilter::default(),
+        ));
     }
-    let alerts = if matches!(role, Role::Dispatcher | Role::Leader | Role::Admin) {
-        alert_lines(&s, &layout, true)
-            .await?
+    specs
+}
+
+/// The page's lists are read at once, each on a pooled connection.
+pub async fn my_work(
+    State(s): State<AppState>,
+    PageUser(layout): PageUser,
+) -> Result<Html<String>, PageError> {
+    let l = &layout;
+    let queues = futures::future::try_join_all(
+        queues_of(&layout.user)
             .into_iter()
-            .take(5)
-            .collect()
-    } else {
-        Vec::new()
+            .map(|spec| queue(&s, l, spec)),
+    );
+    let alerts = async {
+        if !matches!(l.user.role, Role::Dispatcher | Role::Leader | Role::Admin) {
+            return Ok(Vec::new());
+        }
+        let mut a = alert_lines(&s, l, true).await?;
+        a.truncate(5);
+        Ok(a)
     };
-    let sessions = upcoming(&s, &layout, 7).await?;
-    let screening = my_screening(&s, &layout).await?;
+    let (queues, alerts, sessions, screening) =
+        futures::future::try_join4(queues, alerts, upcoming(&s, l, 7), my_screening(&s, l)).await?;
     render(&WorkPage {
         layout,
         queues,
