@@ -189,14 +189,18 @@ impl Store {
     }
 }
 
-/// The first stretch of ids a PostgreSQL word search looks in; each next one is 4× wider.
-const FIRST_WINDOW: i64 = 32_768;
+/// Ids per stretch in PostgreSQL's search index (migration 0026: `case_id >> 16`).
+const BUCKET_SHIFT: u32 = 16;
+/// The search index's expression: the case's terms and the term naming its stretch.
+const BUCKETED: &str = "(terms || array_to_tsvector(ARRAY['#' || (case_id >> 16)::text]))";
+/// Stretches asked for at a time, newest first; past them, the rest at once.
+const BUCKET_STEPS: [i64; 4] = [1, 2, 4, 8];
 
 /// PostgreSQL's GIN index hands out a word's matches in no order, so the newest ROUND
-/// of a common word meant fetching and sorting every match (230 ms at 1M cases). Asked
-/// within a stretch of ids, the word's bitmap is cut by the key's range first; the
-/// stretches widen until ROUND are found or the ids run out, so a rare word costs a
-/// few index probes.
+/// of a common word meant fetching every match from the table to sort them (230 ms at
+/// 1,000,000 cases). The index also holds each case's stretch of ids, so the newest
+/// stretches are asked for first, a few more each time: the index cuts the matches to
+/// them. A word rare enough to outlast the steps has few matches left: the rest at once.
 async fn pg_candidates(
     pool: &sqlx::PgPool,
     query: &str,
@@ -205,41 +209,54 @@ async fn pg_candidates(
     let top: Option<i64> = sqlx::query_scalar("SELECT MAX(case_id) FROM case_search")
         .fetch_one(pool)
         .await?;
+    let below = below.min(top.map_or(0, |t| t + 1));
     let mut found: Vec<i64> = Vec::new();
-    for (lo, hi) in id_windows(below.min(top.map_or(0, |t| t + 1))) {
-        if found.len() >= ROUND as usize {
-            break;
-        }
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT case_id FROM case_search WHERE terms @@ $1::tsquery
-             AND case_id >= $2 AND case_id < $3 ORDER BY case_id DESC LIMIT $4",
-        )
-        .bind(query)
+    let mut hi = below;
+    for (q, lo) in bucket_queries(query, below) {
+        let ids: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT case_id FROM case_search WHERE {BUCKETED} @@ $1::tsquery
+             AND case_id >= $2 AND case_id < $3 ORDER BY case_id DESC LIMIT $4"
+        )))
+        .bind(q)
         .bind(lo)
         .bind(hi)
         .bind(ROUND - found.len() as i64)
         .fetch_all(pool)
         .await?;
         found.extend(ids);
+        if found.len() >= ROUND as usize {
+            break;
+        }
+        hi = lo;
     }
     Ok(found)
 }
 
-/// The stretches [lo, hi) of ids below `below`, newest first, each 4× the one before,
-/// down to 0.
-fn id_windows(below: i64) -> impl Iterator<Item = (i64, i64)> {
-    let mut hi = below;
-    let mut width = FIRST_WINDOW;
-    std::iter::from_fn(move || {
-        if hi <= 0 {
-            return None;
+/// The queries a word search below `below` makes, newest stretches first, each with
+/// the lowest id it covers: `query` cut to one stretch, then the next two, four and
+/// eight, then to nothing (every id left).
+fn bucket_queries(query: &str, below: i64) -> Vec<(String, i64)> {
+    let mut out = Vec::new();
+    if below <= 0 {
+        return out;
+    }
+    let mut next = (below - 1) >> BUCKET_SHIFT;
+    for n in BUCKET_STEPS {
+        if next < 0 {
+            return out;
         }
-        let lo = hi.saturating_sub(width).max(0);
-        let w = (lo, hi);
-        hi = lo;
-        width = width.saturating_mul(4);
-        Some(w)
-    })
+        let lowest = (next - n + 1).max(0);
+        let stretches: Vec<String> = (lowest..=next).rev().map(|b| format!("'#{b}'")).collect();
+        out.push((
+            format!("({query}) & ({})", stretches.join(" | ")),
+            lowest << BUCKET_SHIFT,
+        ));
+        next = lowest - 1;
+    }
+    if next >= 0 {
+        out.push((query.to_string(), 0));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -263,21 +280,38 @@ mod tests {
         assert!(matches!(SearchQuery::parse("楼上漏水"), SearchQuery::Text(t) if !t.is_empty()));
     }
 
-    /// Every id below the start is looked at once, newest first, in few reads: a word
-    /// found only in the oldest case is still found.
+    /// Every id below the start is asked for once, newest first, in at most five
+    /// queries: a word found only in the oldest case is still found.
     #[test]
-    fn windows_cover_every_id_once_newest_first() {
-        for below in [0, 1, 32_768, 32_769, 1_000_001, 10_000_010, i64::MAX / 2] {
-            let ws: Vec<(i64, i64)> = id_windows(below).collect();
-            let mut next = below;
-            for &(lo, hi) in &ws {
-                assert_eq!(hi, next, "no gap or overlap below {below}");
-                assert!(lo < hi);
-                next = lo;
-            }
-            assert_eq!(next.min(below), 0, "down to the first id below {below}");
-            assert!(ws.len() <= 32, "{} reads below {below}", ws.len());
-        }
-        assert_eq!(id_windows(10_000_010).count(), 5);
+    fn stretches_cover_every_id_once_newest_first() {
+        assert!(bucket_queries("'a'", 0).is_empty());
+        assert_eq!(
+            bucket_queries("'a'", 1),
+            vec![("('a') & ('#0')".to_string(), 0)]
+        );
+        let qs = bucket_queries("'a' & 'b'", 10_000_010);
+        let stretch = |q: &str| -> Vec<i64> {
+            q.split("'#")
+                .skip(1)
+                .map(|t| t.split('\'').next().unwrap().parse().unwrap())
+                .collect()
+        };
+        let mut seen: Vec<i64> = qs[..4].iter().flat_map(|(q, _)| stretch(q)).collect();
+        assert_eq!(seen[0], 10_000_009 >> 16, "the newest stretch first");
+        assert_eq!(seen.len(), 15);
+        seen.dedup();
+        assert_eq!(seen.len(), 15, "no stretch twice");
+        assert!(
+            seen.windows(2).all(|w| w[0] == w[1] + 1),
+            "no stretch skipped"
+        );
+        let (rest, lo) = &qs[4];
+        assert_eq!(
+            (rest.as_str(), *lo),
+            ("'a' & 'b'", 0),
+            "then everything older"
+        );
+        assert_eq!(qs[3].1, (seen[14]) << 16);
+        assert!(qs.iter().all(|(q, _)| q.contains("'a' & 'b'")));
     }
 }

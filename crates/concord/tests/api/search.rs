@@ -67,3 +67,41 @@ both!(
         assert_eq!(numbers(&all).len(), 2);
     }
 );
+
+/// Case ids far apart, as in a county years in: PostgreSQL's index finds a word's
+/// matches stretch by stretch of ids (migration 0026), newest first, and still reaches
+/// the oldest. (SQLite numbers cases one after another: the same search, in order.)
+async fn skip_case_ids(app: &TestApp, n: i64) {
+    if let concord_store::Db::Postgres(p) = app.store.db() {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT setval(pg_get_serial_sequence('cases', 'id'), (SELECT MAX(id) FROM cases) + {n})"
+        )))
+        .execute(p)
+        .await
+        .unwrap();
+    }
+}
+
+both!(
+    words_are_found_newest_first_however_far_apart_the_cases_are,
+    |app: TestApp| async move {
+        let t = app.token("clerk").await;
+        let mut body = dispute();
+        body["description"] = json!("玩具厂拖欠工人工资,工人多次讨要未果");
+        let mut made = Vec::new();
+        // One stretch of ids apart, then past the eight stretches asked for one by one.
+        for gap in [0, 70_000, 2_000_000, 3] {
+            skip_case_ids(&app, gap).await;
+            made.push(
+                app.create(&t, &body).await["number"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            );
+        }
+        made.reverse();
+        let (s, found) = app.get(&t, "/api/v1/search?q=玩具厂 工资").await;
+        assert_eq!(s, StatusCode::OK, "{found}");
+        assert_eq!(numbers(&found), made, "every match, newest first");
+    }
+);
