@@ -6,9 +6,10 @@ use concord_domain::person::{IdNumber, Phone};
 use concord_domain::region::RegionCode;
 use concord_text::tokens::query_terms;
 
-use crate::args::{Args, bind_all};
+use crate::args::{Arg, Args, bind_all};
 use crate::cases::CASE_COLUMNS;
 use crate::list::CaseSummary;
+use crate::list::{Where, region_clause};
 use crate::rows::{CaseRow, case_from_rows};
 use crate::{Store, StoreError, with_db};
 
@@ -131,7 +132,7 @@ impl Store {
         let mut found: Vec<CaseSummary> = Vec::new();
         let mut below = i64::MAX;
         for _ in 0..MAX_ROUNDS {
-            let ids = self.text_candidates(terms, below).await?;
+            let ids = self.text_candidates(terms, below, scope).await?;
             let Some(lowest) = ids.last().copied() else {
                 break;
             };
@@ -147,26 +148,40 @@ impl Store {
         Ok(found)
     }
 
-    /// The ids of the newest ROUND cases below `below` that contain every term: from
-    /// SQLite's FTS5 table or PostgreSQL's tsvector index.
-    async fn text_candidates(&self, terms: &[String], below: i64) -> Result<Vec<i64>, StoreError> {
+    /// The ids of the newest ROUND cases in `scope` below `below` that contain every
+    /// term: from SQLite's FTS5 table or PostgreSQL's tsvector index. The scope is asked
+    /// for here, not after: in a database of many counties the newest matches may all
+    /// lie in other counties.
+    async fn text_candidates(
+        &self,
+        terms: &[String],
+        below: i64,
+        scope: &RegionCode,
+    ) -> Result<Vec<i64>, StoreError> {
         // Terms are letters and digits only (query_terms), so quoting them is safe.
         Ok(match &self.db {
             crate::Db::Sqlite(pool) => {
                 let expr: Vec<String> = terms.iter().map(|t| format!("\"{t}\"")).collect();
+                let mut w = Where::default();
+                let q = w.args.push(Arg::Text(expr.join(" ")));
+                let b = w.args.push(Arg::Int(below));
+                region_clause(&mut w, scope);
+                // CROSS JOIN keeps the full-text index outside: matches newest first,
+                // each looked up in cases.
                 let sql = format!(
-                    "SELECT rowid FROM case_search WHERE case_search MATCH $1 AND rowid < $2
-                     ORDER BY rowid DESC LIMIT {ROUND}"
+                    "SELECT case_search.rowid FROM case_search CROSS JOIN cases
+                     ON cases.id = case_search.rowid
+                     WHERE case_search MATCH {q} AND case_search.rowid < {b} AND {}
+                     ORDER BY case_search.rowid DESC LIMIT {ROUND}",
+                    w.clauses.join(" AND ")
                 );
-                sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-                    .bind(expr.join(" "))
-                    .bind(below)
+                bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), &w.args.0)
                     .fetch_all(pool)
                     .await?
             }
             crate::Db::Postgres(pool) => {
                 let expr: Vec<String> = terms.iter().map(|t| format!("'{t}'")).collect();
-                pg_candidates(pool, &expr.join(" & "), below).await?
+                pg_candidates(pool, &expr.join(" & "), below, scope).await?
             }
         })
     }
@@ -205,6 +220,7 @@ async fn pg_candidates(
     pool: &sqlx::PgPool,
     query: &str,
     below: i64,
+    scope: &RegionCode,
 ) -> Result<Vec<i64>, StoreError> {
     let top: Option<i64> = sqlx::query_scalar("SELECT MAX(case_id) FROM case_search")
         .fetch_one(pool)
@@ -213,16 +229,27 @@ async fn pg_candidates(
     let mut found: Vec<i64> = Vec::new();
     let mut hi = below;
     for (q, lo) in bucket_queries(query, below) {
-        let ids: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT case_id FROM case_search WHERE {BUCKETED} @@ $1::tsquery
-             AND case_id >= $2 AND case_id < $3 ORDER BY case_id DESC LIMIT $4"
-        )))
-        .bind(q)
-        .bind(lo)
-        .bind(hi)
-        .bind(ROUND - found.len() as i64)
-        .fetch_all(pool)
-        .await?;
+        let mut w = Where::default();
+        let marks = [
+            w.args.push(Arg::Text(q)),
+            w.args.push(Arg::Int(lo)),
+            w.args.push(Arg::Int(hi)),
+        ];
+        region_clause(&mut w, scope);
+        // The stretches' matches first (materialized, so that the planner does not walk
+        // the county's cases instead), then those in scope.
+        let [q, lo_mark, hi_mark] = marks;
+        let sql = format!(
+            "WITH m AS MATERIALIZED (SELECT case_id FROM case_search WHERE {BUCKETED} @@ {q}::tsquery
+             AND case_id >= {lo_mark} AND case_id < {hi_mark})
+             SELECT m.case_id FROM m JOIN cases ON cases.id = m.case_id WHERE {}
+             ORDER BY m.case_id DESC LIMIT {}",
+            w.clauses.join(" AND "),
+            ROUND - found.len() as i64
+        );
+        let ids: Vec<i64> = bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), &w.args.0)
+            .fetch_all(pool)
+            .await?;
         found.extend(ids);
         if found.len() >= ROUND as usize {
             break;
