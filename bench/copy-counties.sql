@@ -6,12 +6,12 @@
 --        -f bench/copy-counties.sql
 --
 -- Each copy is the demo county's cases with their parties, search terms, co-handlers,
--- tasks, sessions and documents, under another county's code (the other
--- counties of 丽水市, then made-up ones): ids shifted past the last copy, region codes
--- and case numbers rewritten. The copies keep the demo county's units, mediators and
--- staff (ids in other tables are left as they are). The
--- kept figures are copied the same way, and the city's and province's multiplied, so
--- that they agree with the cases.
+-- tasks, sessions and documents, under another county's code (the other counties of
+-- 丽水市, then a made-up one): ids shifted past the last copy, region codes and case
+-- numbers rewritten. The copies keep the demo county's units, mediators and staff (ids
+-- in other tables are left as they are). The kept figures are copied the same way, and
+-- the city's and province's multiplied, so that they agree with the cases (checked on a
+-- 10,000-case set against `Store::rebuild_figures`: equal, row for row).
 \set ON_ERROR_STOP on
 SET search_path = :schema;
 SET session_replication_role = replica;  -- no triggers, no foreign-key checks
