@@ -73,10 +73,15 @@ impl Where {
     }
 }
 
-fn build(f: &CaseFilter, now: Timestamp) -> Where {
+/// `status_range`: the one state written as a range (see `pg_order`).
+fn build(f: &CaseFilter, now: Timestamp, status_range: bool) -> Where {
     let mut w = Where::default();
     if let Some(s) = f.status {
-        w.text(|p| format!("status = {p}"), s.as_str());
+        if status_range {
+            w.text(|p| format!("status BETWEEN {p} AND {p}"), s.as_str());
+        } else {
+            w.text(|p| format!("status = {p}"), s.as_str());
+        }
     }
     if !f.statuses.is_empty() {
         let marks: Vec<String> = f
@@ -174,27 +179,43 @@ pub(crate) fn region_clause(w: &mut Where, r: &RegionCode) {
 /// and the walk passes 77,000 of them (30–100 ms). Overdue cases are the old open ones,
 /// the same trap. So: overdue cases are found by deadline and sorted (there are few),
 /// and a place's cases in one state are read from the index that leads with both, its
-/// order asked for by name (the state as a range, which the planner does not fold
-/// into a constant, so only that index gives the order without sorting).
-fn pg_order(f: &CaseFilter, w: &mut Where) -> &'static str {
-    if f.overdue == Some(true) {
-        return "registered_at + 0 DESC, id DESC";
+/// order asked for by name (the state written as a range, which the planner does not
+/// fold into a constant, so only that index gives the order without sorting).
+#[derive(PartialEq)]
+enum PgOrder {
+    ByDate,
+    DueThenSorted,
+    PlaceAndState,
+}
+
+impl PgOrder {
+    fn of(f: &CaseFilter) -> Self {
+        let by_place = f.region.is_some_and(|r| r.level() >= RegionLevel::County);
+        if f.overdue == Some(true) {
+            Self::DueThenSorted
+        } else if by_place && f.status.is_some() && f.statuses.is_empty() {
+            Self::PlaceAndState
+        } else {
+            Self::ByDate
+        }
     }
-    let by_place = f.region.is_some_and(|r| r.level() >= RegionLevel::County);
-    if by_place
-        && f.status.is_some()
-        && f.statuses.is_empty()
-        && let Some(c) = w.clauses.iter_mut().find(|c| c.starts_with("status = "))
-    {
-        let p = c["status = ".len()..].to_string();
-        *c = format!("status BETWEEN {p} AND {p}");
-        return "status DESC, registered_at DESC, id DESC";
+
+    fn sql(&self) -> &'static str {
+        match self {
+            Self::ByDate => "registered_at DESC, id DESC",
+            Self::DueThenSorted => "registered_at + 0 DESC, id DESC",
+            Self::PlaceAndState => "status DESC, registered_at DESC, id DESC",
+        }
     }
-    "registered_at DESC, id DESC"
 }
 
 fn list_sql(f: &CaseFilter, now: Timestamp, limit: u32, sqlite: bool) -> (String, Where) {
-    let mut w = build(f, now);
+    let order = if sqlite {
+        PgOrder::ByDate
+    } else {
+        PgOrder::of(f)
+    };
+    let mut w = build(f, now, order == PgOrder::PlaceAndState);
     // Overdue cases, which are few, are found by deadline within the county and sorted;
     // open cases not yet due, which can be many, by walking the open cases by date.
     // SQLite has no statistics to choose between them, so it is told.
@@ -215,19 +236,15 @@ fn list_sql(f: &CaseFilter, now: Timestamp, limit: u32, sqlite: bool) -> (String
         }
         _ => "",
     };
-    let order = if sqlite {
-        "registered_at DESC, id DESC"
-    } else {
-        pg_order(f, &mut w)
-    };
     let cond = if w.clauses.is_empty() {
         String::new()
     } else {
         format!("WHERE {}", w.clauses.join(" AND "))
     };
     let sql = format!(
-        "SELECT {} FROM cases{hint} {cond} ORDER BY {order} LIMIT {}",
+        "SELECT {} FROM cases{hint} {cond} ORDER BY {} LIMIT {}",
         crate::cases::CASE_COLUMNS,
+        order.sql(),
         limit + 1
     );
     (sql, w)

@@ -8,8 +8,7 @@ use concord_text::tokens::query_terms;
 
 use crate::args::{Arg, Args, bind_all};
 use crate::cases::CASE_COLUMNS;
-use crate::list::CaseSummary;
-use crate::list::{Where, region_clause};
+use crate::list::{CaseSummary, Where, region_clause};
 use crate::rows::{CaseRow, case_from_rows};
 use crate::{Store, StoreError, with_db};
 
@@ -222,10 +221,15 @@ async fn pg_candidates(
     below: i64,
     scope: &RegionCode,
 ) -> Result<Vec<i64>, StoreError> {
-    let top: Option<i64> = sqlx::query_scalar("SELECT MAX(case_id) FROM case_search")
-        .fetch_one(pool)
-        .await?;
-    let below = below.min(top.map_or(0, |t| t + 1));
+    // The first round starts above the newest case; the next ones below their last.
+    let below = if below == i64::MAX {
+        let top: Option<i64> = sqlx::query_scalar("SELECT MAX(case_id) FROM case_search")
+            .fetch_one(pool)
+            .await?;
+        top.map_or(0, |t| t + 1)
+    } else {
+        below
+    };
     let mut found: Vec<i64> = Vec::new();
     let mut hi = below;
     for (q, lo) in bucket_queries(query, below) {

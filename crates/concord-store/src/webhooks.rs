@@ -104,22 +104,32 @@ pub(crate) struct ChainRow {
     pub category: Option<String>,
 }
 
-const CHAIN_SELECT: &str = "SELECT a.chain_seq, e.case_id, e.seq AS event_seq, e.action, e.at,
-    e.reason, e.from_status, e.to_status, e.details, c.number, c.region_code, c.category
-    FROM audit_log a
-    LEFT JOIN case_events e ON a.kind = 'event' AND e.case_id = a.case_id AND e.seq = a.event_seq
-    LEFT JOIN cases c ON c.id = e.case_id
-    WHERE a.chain_seq > $1 ORDER BY a.chain_seq LIMIT $2";
+/// A chain query: the columns of `ChainRow`, then `FROM audit_log a` and the rest.
+macro_rules! chain_select {
+    ($rest:literal) => {
+        concat!(
+            "SELECT a.chain_seq, e.case_id, e.seq AS event_seq, e.action, e.at, e.reason,
+             e.from_status, e.to_status, e.details, c.number, c.region_code, c.category
+             FROM audit_log a ",
+            $rest
+        )
+    };
+}
+
+const CHAIN_SELECT: &str = chain_select!(
+    "LEFT JOIN case_events e ON a.kind = 'event' AND e.case_id = a.case_id AND e.seq = a.event_seq
+     LEFT JOIN cases c ON c.id = e.case_id
+     WHERE a.chain_seq > $1 ORDER BY a.chain_seq LIMIT $2"
+);
 
 /// Timeline events only, from a bounded stretch of the chain, the old ones left out
 /// before the join (an entry's `at` is its event's).
-const FRESH_CHAIN_SELECT: &str = "SELECT a.chain_seq, e.case_id, e.seq AS event_seq, e.action,
-    e.at, e.reason, e.from_status, e.to_status, e.details, c.number, c.region_code, c.category
-    FROM audit_log a
-    JOIN case_events e ON e.case_id = a.case_id AND e.seq = a.event_seq
-    JOIN cases c ON c.id = e.case_id
-    WHERE a.chain_seq > $1 AND a.chain_seq <= $2 AND a.kind = 'event' AND a.at >= $3
-    ORDER BY a.chain_seq LIMIT $4";
+const FRESH_CHAIN_SELECT: &str = chain_select!(
+    "JOIN case_events e ON e.case_id = a.case_id AND e.seq = a.event_seq
+     JOIN cases c ON c.id = e.case_id
+     WHERE a.chain_seq > $1 AND a.chain_seq <= $2 AND a.kind = 'event' AND a.at >= $3
+     ORDER BY a.chain_seq LIMIT $4"
+);
 
 /// Events looked at per webhook per round.
 const FAN_OUT_BATCH: i64 = 1000;
@@ -266,7 +276,6 @@ impl Store {
         Ok(cut)
     }
 
-    /// Sealed chain entries after `cursor`, in chain order.
     /// Sealed events in (cursor, top] that happened at `since` or later, in chain order.
     pub(crate) async fn sealed_fresh(
         &self,
@@ -295,6 +304,7 @@ impl Store {
         }))
     }
 
+    /// Sealed chain entries after `cursor`, in chain order.
     pub(crate) async fn sealed_after(
         &self,
         cursor: i64,
