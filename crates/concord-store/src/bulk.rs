@@ -38,8 +38,15 @@ const PARTY_HEAD: &str = "INSERT INTO parties (case_id, ordinal, role, kind, nam
     id_number, phone_key, id_key) VALUES ";
 
 const SEARCH_HEAD_SQLITE: &str = "INSERT INTO case_search (rowid, terms) VALUES ";
-const SEARCH_HEAD_POSTGRES: &str = "INSERT INTO case_search (case_id, terms)
-    SELECT column1, array_to_tsvector(string_to_array(column2, ' ')) FROM (VALUES ";
+/// PostgreSQL's rows carry the case's place (migration 0027) and raise their counties'
+/// newest indexed case, in order of county so that two writers lock them alike.
+const SEARCH_HEAD_POSTGRES: &str = "WITH indexed AS (
+    INSERT INTO case_search (case_id, terms, region_code)
+    SELECT column1, array_to_tsvector(string_to_array(column2, ' ')), column3 FROM (VALUES ";
+const SEARCH_TAIL_POSTGRES: &str = ") AS v RETURNING case_id, region_code)
+    INSERT INTO search_tops (county_code, top_id)
+    SELECT left(region_code, 6), max(case_id) FROM indexed GROUP BY 1 ORDER BY 1
+    ON CONFLICT (county_code) DO UPDATE SET top_id = GREATEST(search_tops.top_id, excluded.top_id)";
 
 const EVENT_HEAD: &str = "INSERT INTO case_events (case_id, seq, at, actor_id, actor_name,
     action, reason, from_status, to_status, details) VALUES ";
@@ -245,17 +252,29 @@ pub(crate) fn party_row(case_id: i64, ordinal: usize, p: &Party, s: SealedParty)
 }
 
 /// The statements that put cases' search terms in the full-text index.
+/// Each row is a case's id, its terms and its region code.
 pub(crate) fn search_statements<'a>(
     marks: Marks,
-    rows: impl IntoIterator<Item = (i64, &'a str)>,
+    rows: impl IntoIterator<Item = (i64, &'a str, &'a str)>,
 ) -> Vec<(String, Args)> {
-    let rows = rows
-        .into_iter()
-        .map(|(id, terms)| vec![Arg::Int(id), Arg::Text(terms.to_string())]);
     // Anonymous marks are SQLite's (FTS5, keyed by rowid); numbered ones PostgreSQL's.
     match marks {
-        Marks::Anonymous => statements(marks, SEARCH_HEAD_SQLITE, "", rows),
-        Marks::Numbered => statements(marks, SEARCH_HEAD_POSTGRES, ") AS v", rows),
+        Marks::Anonymous => {
+            let rows = rows
+                .into_iter()
+                .map(|(id, terms, _)| vec![Arg::Int(id), Arg::Text(terms.to_string())]);
+            statements(marks, SEARCH_HEAD_SQLITE, "", rows)
+        }
+        Marks::Numbered => {
+            let rows = rows.into_iter().map(|(id, terms, region)| {
+                vec![
+                    Arg::Int(id),
+                    Arg::Text(terms.to_string()),
+                    Arg::Text(region.to_string()),
+                ]
+            });
+            statements(marks, SEARCH_HEAD_POSTGRES, SEARCH_TAIL_POSTGRES, rows)
+        }
     }
 }
 
@@ -290,7 +309,10 @@ pub(crate) fn detail_statements(
     let mut all = statements(marks, PARTY_HEAD, "", parties);
     all.extend(statements(marks, CO_HANDLER_HEAD, "", co));
     all.extend(statements(marks, EVENT_HEAD, "", events));
-    let terms = batch.iter().map(|b| (b.case.id, b.search_terms.as_str()));
+    let terms = batch.iter().map(|b| {
+        let region = b.case.facts.region.as_str();
+        (b.case.id, b.search_terms.as_str(), region)
+    });
     all.extend(search_statements(marks, terms));
     all.extend(agreement_statements(marks, batch));
     all.extend(open311_statements(marks, batch));

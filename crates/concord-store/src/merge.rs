@@ -169,7 +169,8 @@ impl Store {
             party_rows,
         );
         let terms = search_terms_of(&next);
-        let search = search_statements(marks, [(id, terms.as_str())]);
+        let region = next.facts.region.as_str();
+        let search = search_statements(marks, [(id, terms.as_str(), region)]);
         let unindex = match marks {
             Marks::Anonymous => "DELETE FROM case_search WHERE rowid = $1",
             Marks::Numbered => "DELETE FROM case_search WHERE case_id = $1",
@@ -190,10 +191,9 @@ impl Store {
             }
             insert_event!(conn, id, seq, &event, &by);
             apply_rollup!(conn, rollup);
+            // The case's terms are written anew, with the names it gained.
+            sqlx::query(unindex).bind(id).execute(&mut *conn).await?;
             for (sql, args) in parties.into_iter().chain(search) {
-                if sql.starts_with("INSERT INTO case_search") {
-                    sqlx::query(unindex).bind(id).execute(&mut *conn).await?;
-                }
                 bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql)), &args.0)
                     .execute(&mut *conn)
                     .await?;

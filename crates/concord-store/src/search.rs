@@ -203,55 +203,59 @@ impl Store {
     }
 }
 
-/// Ids per stretch in PostgreSQL's search index (migration 0026: `case_id >> 16`).
+/// Ids per stretch in PostgreSQL's search index (`case_id >> 16`).
 const BUCKET_SHIFT: u32 = 16;
-/// The search index's expression: the case's terms and the term naming its stretch.
-const BUCKETED: &str = "(terms || array_to_tsvector(ARRAY['#' || (case_id >> 16)::text]))";
+/// The search index's expression (migration 0027): the case's terms, the term naming
+/// its stretch of ids and those naming its place at each level.
+const PLACED: &str = "(terms || array_to_tsvector(ARRAY[
+        '#' || (case_id >> 16)::text,
+        '@' || left(region_code, 2), '@' || left(region_code, 4), '@' || left(region_code, 6),
+        '@' || left(region_code, 9), '@' || region_code]))";
 /// Stretches asked for at a time, newest first; past them, the rest at once.
 const BUCKET_STEPS: [i64; 4] = [1, 2, 4, 8];
 
 /// PostgreSQL's GIN index hands out a word's matches in no order, so the newest ROUND
 /// of a common word meant fetching every match from the table to sort them (230 ms at
-/// 1,000,000 cases). The index also holds each case's stretch of ids, so the newest
-/// stretches are asked for first, a few more each time: the index cuts the matches to
-/// them. A word rare enough to outlast the steps has few matches left: the rest at once.
+/// 1,000,000 cases). The index also holds each case's stretch of ids and its place, so
+/// the newest stretches of the searcher's region are asked for first, a few more each
+/// time: the index cuts the matches to them. A word rare enough to outlast the steps
+/// has few matches left: the rest at once.
 async fn pg_candidates(
     pool: &sqlx::PgPool,
-    query: &str,
+    words: &str,
     below: i64,
     scope: &RegionCode,
 ) -> Result<Vec<i64>, StoreError> {
-    // The first round starts above the newest case; the next ones below their last.
+    // The first round starts above the newest case of the scope's counties; the next
+    // ones below their last.
     let below = if below == i64::MAX {
-        let top: Option<i64> = sqlx::query_scalar("SELECT MAX(case_id) FROM case_search")
-            .fetch_one(pool)
-            .await?;
+        let county = &scope.prefix()[..scope.prefix().len().min(6)];
+        let top: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(top_id) FROM search_tops WHERE county_code LIKE $1")
+                .bind(format!("{county}%"))
+                .fetch_one(pool)
+                .await?;
         top.map_or(0, |t| t + 1)
     } else {
         below
     };
+    // Region codes are digits only (RegionCode), so quoting the place is safe.
+    let query = format!("({words}) & '@{}'", scope.prefix());
     let mut found: Vec<i64> = Vec::new();
     let mut hi = below;
-    for (q, lo) in bucket_queries(query, below) {
-        let mut w = Where::default();
-        let marks = [
-            w.args.push(Arg::Text(q)),
-            w.args.push(Arg::Int(lo)),
-            w.args.push(Arg::Int(hi)),
-        ];
-        region_clause(&mut w, scope);
+    for (q, lo) in bucket_queries(&query, below) {
         // The stretches' matches first (materialized, so that the planner does not walk
-        // the county's cases instead), then those in scope.
-        let [q, lo_mark, hi_mark] = marks;
+        // the ids newest first testing each row), then the newest of them.
         let sql = format!(
-            "WITH m AS MATERIALIZED (SELECT case_id FROM case_search WHERE {BUCKETED} @@ {q}::tsquery
-             AND case_id >= {lo_mark} AND case_id < {hi_mark})
-             SELECT m.case_id FROM m JOIN cases ON cases.id = m.case_id WHERE {}
-             ORDER BY m.case_id DESC LIMIT {}",
-            w.clauses.join(" AND "),
+            "WITH m AS MATERIALIZED (SELECT case_id FROM case_search WHERE {PLACED} @@ $1::tsquery
+             AND case_id >= $2 AND case_id < $3)
+             SELECT case_id FROM m ORDER BY case_id DESC LIMIT {}",
             ROUND - found.len() as i64
         );
-        let ids: Vec<i64> = bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), &w.args.0)
+        let ids: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(q)
+            .bind(lo)
+            .bind(hi)
             .fetch_all(pool)
             .await?;
         found.extend(ids);

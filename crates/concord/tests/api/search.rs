@@ -105,3 +105,85 @@ both!(
         assert_eq!(numbers(&found), made, "every match, newest first");
     }
 );
+
+/// A province's database holds many counties, and a county's matches may be far older
+/// than the newest matches of the others: a county's search finds its own, newest
+/// first, and a city's search finds all of them.
+both!(
+    each_county_finds_its_own_cases_among_the_citys,
+    |app: TestApp| async move {
+        use concord_domain::region::{Region, RegionCode, RegionLevel};
+        let code = |c: &str| RegionCode::parse("region", c).unwrap();
+        let region = |c: &str, name: &str, parent: &str, level| Region {
+            code: code(c),
+            name: name.into(),
+            parent: Some(code(parent)),
+            level,
+        };
+        app.store
+            .upsert_regions(&[
+                region(
+                    "331102000000",
+                    "莲都区",
+                    "331100000000",
+                    RegionLevel::County,
+                ),
+                region(
+                    "331102001000",
+                    "紫金街道",
+                    "331102000000",
+                    RegionLevel::Township,
+                ),
+                region(
+                    "331102001001",
+                    "紫金社区",
+                    "331102001000",
+                    RegionLevel::Village,
+                ),
+            ])
+            .await
+            .unwrap();
+        app.store
+            .create_user(&concord_store::NewUser {
+                username: "city_admin".into(),
+                display_name: "市管理员".into(),
+                role: concord_domain::org::Role::Admin,
+                region: code("331100000000"),
+                org_id: None,
+                password: "city-pass-123".into(),
+                demo: false,
+                email: None,
+            })
+            .await
+            .unwrap();
+        let city =
+            crate::support::bearer(&app.client, &app.base, "city_admin", "city-pass-123").await;
+        let clerk = app.token("clerk").await;
+        let mut body = dispute();
+        body["description"] = json!("玩具厂拖欠工人工资,工人多次讨要未果");
+        let ours = app.create(&clerk, &body).await["number"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        // The other county's cases a few million ids newer.
+        skip_case_ids(&app, 3_000_000).await;
+        body["region"] = json!("331102001001");
+        let mut theirs = Vec::new();
+        for _ in 0..3 {
+            theirs.push(
+                app.create(&city, &body).await["number"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            );
+        }
+        let q = "/api/v1/search?q=玩具厂 工资";
+        let (s, found) = app.get(&clerk, q).await;
+        assert_eq!(s, StatusCode::OK, "{found}");
+        assert_eq!(numbers(&found), vec![ours.clone()], "the county's own only");
+        let (_, found) = app.get(&city, q).await;
+        theirs.reverse();
+        theirs.push(ours);
+        assert_eq!(numbers(&found), theirs, "the city's, newest first");
+    }
+);
