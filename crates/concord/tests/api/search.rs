@@ -106,9 +106,9 @@ both!(
     }
 );
 
-/// A province's database holds many counties, and a county's matches may be far older
-/// than the newest matches of the others: a county's search finds its own, newest
-/// first, and a city's search finds all of them.
+// A province's database holds many counties, and a county's matches may be far older
+// than the newest matches of the others: a county's search finds its own, newest first,
+// and a city's search finds all of them.
 both!(
     each_county_finds_its_own_cases_among_the_citys,
     |app: TestApp| async move {
