@@ -97,7 +97,7 @@ BEGIN
     RAISE NOTICE '  % at %', tbl, clock_timestamp();
 END $$ LANGUAGE plpgsql;
 -- The county's regions first (cases refer to them), then the cases and what hangs off
--- them, then the county's own figures, its case counter and its newest indexed case.
+-- them, then the county's own figures and its case counter.
 CREATE FUNCTION pg_temp.copy_county(k INT, dst TEXT, county_name TEXT) RETURNS VOID AS $$
 DECLARE t RECORD;
 BEGIN
@@ -118,9 +118,6 @@ BEGIN
     PERFORM pg_temp.copy_table('figure_day_breakdowns', k, dst, 'scope LIKE ''331125%''');
     INSERT INTO case_counters SELECT dst, year, last_seq FROM case_counters
     WHERE county_code = '331125';
-    INSERT INTO search_tops SELECT dst, top_id + k * (SELECT top FROM bench_copy_tables
-                                                      WHERE name = 'cases')
-    FROM search_tops WHERE county_code = '331125';
 END $$ LANGUAGE plpgsql;
 
 -- Sums kept above the county (the city's and the province's, not per child county) and

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use concord_domain::person::{IdNumber, Phone};
 
 use crate::args::{Arg, Marks};
-use crate::bulk::{search_statements, statements};
+use crate::bulk::{SearchRow, search_statements, statements};
 use crate::{Store, StoreError, with_db};
 
 const BATCH: i64 = 2_000;
@@ -111,8 +111,8 @@ impl Store {
     async fn backfill_search(&self) -> Result<(), StoreError> {
         let mut after = 0i64;
         loop {
-            let cases: Vec<(i64, String, String, String)> = with_db!(self, pool => {
-                sqlx::query_as("SELECT id, description, address, region_code FROM cases WHERE id > $1 ORDER BY id LIMIT $2")
+            let cases: Vec<(i64, String, String, String, i64, i64)> = with_db!(self, pool => {
+                sqlx::query_as("SELECT id, description, address, region_code, year, seq FROM cases WHERE id > $1 ORDER BY id LIMIT $2")
                     .bind(after).bind(BATCH).fetch_all(pool).await?
             });
             let Some(last) = cases.last().map(|c| c.0) else {
@@ -126,21 +126,26 @@ impl Store {
             for (id, name) in names {
                 by_case.entry(id).or_default().push(name);
             }
-            let terms: Vec<(i64, String, &str)> = cases
+            let terms: Vec<String> = cases
                 .iter()
-                .map(|(id, d, a, region)| {
+                .map(|(id, d, a, ..)| {
                     let names = by_case.get(id).map(Vec::as_slice).unwrap_or_default();
                     let texts = [d.as_str(), a.as_str()]
                         .into_iter()
                         .chain(names.iter().map(String::as_str));
-                    (
-                        *id,
-                        concord_text::tokens::index_terms(texts),
-                        region.as_str(),
-                    )
+                    concord_text::tokens::index_terms(texts)
                 })
                 .collect();
-            let rows = terms.iter().map(|(i, t, r)| (*i, t.as_str(), *r));
+            let rows = cases
+                .iter()
+                .zip(&terms)
+                .map(|((id, _, _, region, year, seq), t)| SearchRow {
+                    id: *id,
+                    terms: t,
+                    region,
+                    year: *year,
+                    seq: *seq,
+                });
             let stmts = search_statements(self.marks(), rows);
             self.run_statements(stmts).await?;
             after = last;

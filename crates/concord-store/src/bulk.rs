@@ -38,15 +38,11 @@ const PARTY_HEAD: &str = "INSERT INTO parties (case_id, ordinal, role, kind, nam
     id_number, phone_key, id_key) VALUES ";
 
 const SEARCH_HEAD_SQLITE: &str = "INSERT INTO case_search (rowid, terms) VALUES ";
-/// PostgreSQL's rows carry the case's place (migration 0027) and raise their counties'
-/// newest indexed case, in order of county so that two writers lock them alike.
-const SEARCH_HEAD_POSTGRES: &str = "WITH indexed AS (
-    INSERT INTO case_search (case_id, terms, region_code)
-    SELECT column1, array_to_tsvector(string_to_array(column2, ' ')), column3 FROM (VALUES ";
-const SEARCH_TAIL_POSTGRES: &str = ") AS v RETURNING case_id, region_code)
-    INSERT INTO search_tops (county_code, top_id)
-    SELECT left(region_code, 6), max(case_id) FROM indexed GROUP BY 1 ORDER BY 1
-    ON CONFLICT (county_code) DO UPDATE SET top_id = GREATEST(search_tops.top_id, excluded.top_id)";
+/// PostgreSQL's rows carry the case's place and number (migration 0027).
+const SEARCH_HEAD_POSTGRES: &str =
+    "INSERT INTO case_search (case_id, terms, region_code, year, seq)
+    SELECT column1, array_to_tsvector(string_to_array(column2, ' ')), column3, column4, column5
+    FROM (VALUES ";
 
 const EVENT_HEAD: &str = "INSERT INTO case_events (case_id, seq, at, actor_id, actor_name,
     action, reason, from_status, to_status, details) VALUES ";
@@ -93,16 +89,20 @@ fn json_arg<T: serde::Serialize>(v: &Option<T>) -> Arg {
     )
 }
 
+/// A numbered case's place in its county's year.
+fn seq_of(c: &Case) -> i64 {
+    c.number
+        .rsplit('-')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("numbered before insert")
+}
+
 fn case_row(b: &BuiltCase) -> Vec<Arg> {
     let c = &b.case;
     let f = &c.facts;
     let (county, year) = numbering_key(c);
-    let seq: i64 = c
-        .number
-        .rsplit('-')
-        .next()
-        .and_then(|s| s.parse().ok())
-        .expect("numbered before insert");
+    let seq = seq_of(c);
     let text = |s: &str| Arg::Text(s.to_string());
     vec![
         text(&c.number),
@@ -251,29 +251,51 @@ pub(crate) fn party_row(case_id: i64, ordinal: usize, p: &Party, s: SealedParty)
     ]
 }
 
+/// A case's row in the full-text index: its terms, and for PostgreSQL's index its
+/// place and number.
+pub(crate) struct SearchRow<'a> {
+    pub id: i64,
+    pub terms: &'a str,
+    pub region: &'a str,
+    pub year: i64,
+    pub seq: i64,
+}
+
+impl<'a> SearchRow<'a> {
+    pub fn of(c: &'a Case, terms: &'a str) -> Self {
+        SearchRow {
+            id: c.id,
+            terms,
+            region: c.facts.region.as_str(),
+            year: i64::from(numbering_key(c).1),
+            seq: seq_of(c),
+        }
+    }
+}
+
 /// The statements that put cases' search terms in the full-text index.
-/// Each row is a case's id, its terms and its region code.
 pub(crate) fn search_statements<'a>(
     marks: Marks,
-    rows: impl IntoIterator<Item = (i64, &'a str, &'a str)>,
+    rows: impl IntoIterator<Item = SearchRow<'a>>,
 ) -> Vec<(String, Args)> {
+    let text = |s: &str| Arg::Text(s.to_string());
     // Anonymous marks are SQLite's (FTS5, keyed by rowid); numbered ones PostgreSQL's.
     match marks {
         Marks::Anonymous => {
             let rows = rows
                 .into_iter()
-                .map(|(id, terms, _)| vec![Arg::Int(id), Arg::Text(terms.to_string())]);
+                .map(|r| vec![Arg::Int(r.id), text(r.terms)]);
             statements(marks, SEARCH_HEAD_SQLITE, "", rows)
         }
         Marks::Numbered => {
-            let rows = rows.into_iter().map(|(id, terms, region)| {
-                vec![
-                    Arg::Int(id),
-                    Arg::Text(terms.to_string()),
-                    Arg::Text(region.to_string()),
-                ]
+            let rows = rows.into_iter().map(|r| {
+                let place = [text(r.region), Arg::Int(r.year), Arg::Int(r.seq)];
+                [Arg::Int(r.id), text(r.terms)]
+                    .into_iter()
+                    .chain(place)
+                    .collect()
             });
-            statements(marks, SEARCH_HEAD_POSTGRES, SEARCH_TAIL_POSTGRES, rows)
+            statements(marks, SEARCH_HEAD_POSTGRES, ") AS v", rows)
         }
     }
 }
@@ -309,10 +331,9 @@ pub(crate) fn detail_statements(
     let mut all = statements(marks, PARTY_HEAD, "", parties);
     all.extend(statements(marks, CO_HANDLER_HEAD, "", co));
     all.extend(statements(marks, EVENT_HEAD, "", events));
-    let terms = batch.iter().map(|b| {
-        let region = b.case.facts.region.as_str();
-        (b.case.id, b.search_terms.as_str(), region)
-    });
+    let terms = batch
+        .iter()
+        .map(|b| SearchRow::of(&b.case, b.search_terms.as_str()));
     all.extend(search_statements(marks, terms));
     all.extend(agreement_statements(marks, batch));
     all.extend(open311_statements(marks, batch));

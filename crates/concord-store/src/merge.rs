@@ -13,7 +13,7 @@ use jiff::Timestamp;
 use crate::accounts::Actor;
 use crate::alerts::NewAlert;
 use crate::args::{Marks, bind_all};
-use crate::bulk::{SealedParty, party_row, search_statements, statements};
+use crate::bulk::{SealedParty, SearchRow, party_row, search_statements, statements};
 use crate::cases::{CaseRecord, UPDATE_CASE, bind_update, insert_event, search_terms_of};
 use crate::figures::{Rollup, apply_rollup};
 use crate::{Store, StoreError};
@@ -169,8 +169,7 @@ impl Store {
             party_rows,
         );
         let terms = search_terms_of(&next);
-        let region = next.facts.region.as_str();
-        let search = search_statements(marks, [(id, terms.as_str(), region)]);
+        let search = search_statements(marks, [SearchRow::of(&next, terms.as_str())]);
         let unindex = match marks {
             Marks::Anonymous => "DELETE FROM case_search WHERE rowid = $1",
             Marks::Numbered => "DELETE FROM case_search WHERE case_id = $1",

@@ -3,7 +3,7 @@
 //! first, every term required, within the searcher's region.
 
 use concord_domain::person::{IdNumber, Phone};
-use concord_domain::region::RegionCode;
+use concord_domain::region::{RegionCode, RegionLevel};
 use concord_text::tokens::query_terms;
 
 use crate::args::{Arg, Args, bind_all};
@@ -203,93 +203,104 @@ impl Store {
     }
 }
 
-/// Ids per stretch in PostgreSQL's search index (`case_id >> 16`).
-const BUCKET_SHIFT: u32 = 16;
-/// The search index's expression (migration 0027): the case's terms, the term naming
-/// its stretch of ids and those naming its place at each level.
+/// The search index's expression (migration 0027): the case's terms and the terms
+/// naming its stretch in its county, city and province, its township and its village.
 const PLACED: &str = "(terms || array_to_tsvector(ARRAY[
-        '#' || (case_id >> 16)::text,
-        '@' || left(region_code, 2), '@' || left(region_code, 4), '@' || left(region_code, 6),
+        '@' || left(region_code, 6) || ':' || year::text || ':' || (seq >> 12)::text,
+        '@' || left(region_code, 4) || '#' || (case_id >> 16)::text,
+        '@' || left(region_code, 2) || '#' || (case_id >> 16)::text,
         '@' || left(region_code, 9), '@' || region_code]))";
-/// Stretches asked for at a time, newest first; past them, the rest at once.
-const BUCKET_STEPS: [i64; 4] = [1, 2, 4, 8];
+/// Case numbers per stretch of a county's year (`seq >> 12`).
+const SEQ_SHIFT: u32 = 12;
+/// Ids per stretch of a city or province (`case_id >> 16`).
+const ID_SHIFT: u32 = 16;
 
 /// PostgreSQL's GIN index hands out a word's matches in no order, so the newest ROUND
 /// of a common word meant fetching every match from the table to sort them (230 ms at
-/// 1,000,000 cases). The index also holds each case's stretch of ids and its place, so
-/// the newest stretches of the searcher's region are asked for first, a few more each
-/// time: the index cuts the matches to them. A word rare enough to outlast the steps
-/// has few matches left: the rest at once.
+/// 1,000,000 cases). The index also names each case's stretch in its county (of its
+/// numbers, so a stretch is full of the county's own cases however many counties share
+/// the database) and in its city and province (of ids). A search asks for the newest
+/// stretch of its place, then the next two, four, eight…: the index cuts the matches to
+/// them, and a stretch with no case of the place costs nothing.
 async fn pg_candidates(
     pool: &sqlx::PgPool,
     words: &str,
     below: i64,
     scope: &RegionCode,
 ) -> Result<Vec<i64>, StoreError> {
-    // The first round starts above the newest case of the scope's counties; the next
-    // ones below their last.
-    let below = if below == i64::MAX {
-        let county = &scope.prefix()[..scope.prefix().len().min(6)];
-        let top: Option<i64> =
-            sqlx::query_scalar("SELECT MAX(top_id) FROM search_tops WHERE county_code LIKE $1")
-                .bind(format!("{county}%"))
-                .fetch_one(pool)
-                .await?;
-        top.map_or(0, |t| t + 1)
-    } else {
-        below
-    };
+    let stretches = pg_stretches(pool, scope).await?;
     // Region codes are digits only (RegionCode), so quoting the place is safe.
-    let query = format!("({words}) & '@{}'", scope.prefix());
+    let words = match scope.level() {
+        RegionLevel::Township | RegionLevel::Village => {
+            format!("({words}) & '@{}'", scope.prefix())
+        }
+        _ => format!("({words})"),
+    };
     let mut found: Vec<i64> = Vec::new();
-    let mut hi = below;
-    for (q, lo) in bucket_queries(&query, below) {
+    for q in step_queries(&words, &stretches) {
         // The stretches' matches first (materialized, so that the planner does not walk
         // the ids newest first testing each row), then the newest of them.
         let sql = format!(
-            "WITH m AS MATERIALIZED (SELECT case_id FROM case_search WHERE {PLACED} @@ $1::tsquery
-             AND case_id >= $2 AND case_id < $3)
+            "WITH m AS MATERIALIZED (SELECT case_id FROM case_search
+             WHERE {PLACED} @@ $1::tsquery AND case_id < $2)
              SELECT case_id FROM m ORDER BY case_id DESC LIMIT {}",
             ROUND - found.len() as i64
         );
         let ids: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
             .bind(q)
-            .bind(lo)
-            .bind(hi)
+            .bind(below)
             .fetch_all(pool)
             .await?;
         found.extend(ids);
         if found.len() >= ROUND as usize {
             break;
         }
-        hi = lo;
     }
     Ok(found)
 }
 
-/// The queries a word search below `below` makes, newest stretches first, each with
-/// the lowest id it covers: `query` cut to one stretch, then the next two, four and
-/// eight, then to nothing (every id left).
-fn bucket_queries(query: &str, below: i64) -> Vec<(String, i64)> {
-    let mut out = Vec::new();
-    if below <= 0 {
-        return out;
+/// The index terms of `scope`'s stretches, newest first: its county's by year and
+/// number (from the case counters), or above a county its city's or province's by id.
+async fn pg_stretches(pool: &sqlx::PgPool, scope: &RegionCode) -> Result<Vec<String>, StoreError> {
+    let place = scope.prefix();
+    if place.len() >= 6 {
+        let county = &place[..6];
+        let years: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT year, last_seq FROM case_counters WHERE county_code = $1 ORDER BY year DESC",
+        )
+        .bind(county)
+        .fetch_all(pool)
+        .await?;
+        Ok(years
+            .into_iter()
+            .flat_map(|(y, last)| {
+                (0..=last >> SEQ_SHIFT)
+                    .rev()
+                    .map(move |k| format!("'@{county}:{y}:{k}'"))
+            })
+            .collect())
+    } else {
+        let top: Option<i64> = sqlx::query_scalar("SELECT MAX(case_id) FROM case_search")
+            .fetch_one(pool)
+            .await?;
+        Ok(top.map_or(Vec::new(), |t| {
+            (0..=t >> ID_SHIFT)
+                .rev()
+                .map(|k| format!("'@{place}#{k}'"))
+                .collect()
+        }))
     }
-    let mut next = (below - 1) >> BUCKET_SHIFT;
-    for n in BUCKET_STEPS {
-        if next < 0 {
-            return out;
-        }
-        let lowest = (next - n + 1).max(0);
-        let stretches: Vec<String> = (lowest..=next).rev().map(|b| format!("'#{b}'")).collect();
-        out.push((
-            format!("({query}) & ({})", stretches.join(" | ")),
-            lowest << BUCKET_SHIFT,
-        ));
-        next = lowest - 1;
-    }
-    if next >= 0 {
-        out.push((query.to_string(), 0));
+}
+
+/// The queries a word search makes: `words` cut to the newest stretch, then to the
+/// next two, four, eight… until every stretch was asked for once.
+fn step_queries(words: &str, stretches: &[String]) -> Vec<String> {
+    let (mut out, mut at, mut n) = (Vec::new(), 0, 1);
+    while at < stretches.len() {
+        let step = &stretches[at..(at + n).min(stretches.len())];
+        out.push(format!("{words} & ({})", step.join(" | ")));
+        at += n;
+        n *= 2;
     }
     out
 }
@@ -315,38 +326,33 @@ mod tests {
         assert!(matches!(SearchQuery::parse("楼上漏水"), SearchQuery::Text(t) if !t.is_empty()));
     }
 
-    /// Every id below the start is asked for once, newest first, in at most five
-    /// queries: a word found only in the oldest case is still found.
+    /// Every stretch is asked for once, newest first, in steps that double: a word
+    /// found only in the oldest case is still found, in few queries.
     #[test]
-    fn stretches_cover_every_id_once_newest_first() {
-        assert!(bucket_queries("'a'", 0).is_empty());
+    fn stretches_are_asked_for_once_each_newest_first() {
+        assert!(step_queries("('a')", &[]).is_empty());
+        let stretches: Vec<String> = (0..20)
+            .rev()
+            .map(|k| format!("'@331125:2026:{k}'"))
+            .collect();
+        let qs = step_queries("('a' & 'b')", &stretches);
+        assert_eq!(qs.len(), 5, "1 + 2 + 4 + 8 + the last 5");
+        assert_eq!(qs[0], "('a' & 'b') & ('@331125:2026:19')");
         assert_eq!(
-            bucket_queries("'a'", 1),
-            vec![("('a') & ('#0')".to_string(), 0)]
+            qs[1],
+            "('a' & 'b') & ('@331125:2026:18' | '@331125:2026:17')"
         );
-        let qs = bucket_queries("'a' & 'b'", 10_000_010);
-        let stretch = |q: &str| -> Vec<i64> {
-            q.split("'#")
-                .skip(1)
-                .map(|t| t.split('\'').next().unwrap().parse().unwrap())
-                .collect()
-        };
-        let mut seen: Vec<i64> = qs[..4].iter().flat_map(|(q, _)| stretch(q)).collect();
-        assert_eq!(seen[0], 10_000_009 >> 16, "the newest stretch first");
-        assert_eq!(seen.len(), 15);
-        seen.dedup();
-        assert_eq!(seen.len(), 15, "no stretch twice");
-        assert!(
-            seen.windows(2).all(|w| w[0] == w[1] + 1),
-            "no stretch skipped"
-        );
-        let (rest, lo) = &qs[4];
-        assert_eq!(
-            (rest.as_str(), *lo),
-            ("'a' & 'b'", 0),
-            "then everything older"
-        );
-        assert_eq!(qs[3].1, (seen[14]) << 16);
-        assert!(qs.iter().all(|(q, _)| q.contains("'a' & 'b'")));
+        let asked: Vec<&str> = qs
+            .iter()
+            .flat_map(|q| {
+                q.split(" & (")
+                    .nth(1)
+                    .unwrap()
+                    .trim_end_matches(')')
+                    .split(" | ")
+            })
+            .collect();
+        let want: Vec<&str> = stretches.iter().map(String::as_str).collect();
+        assert_eq!(asked, want, "each stretch once, in order");
     }
 }

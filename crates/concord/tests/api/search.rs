@@ -68,17 +68,23 @@ both!(
     }
 );
 
-/// Case ids far apart, as in a county years in: PostgreSQL's index finds a word's
-/// matches stretch by stretch of ids (migration 0026), newest first, and still reaches
-/// the oldest. (SQLite numbers cases one after another: the same search, in order.)
+/// Case ids and numbers far apart, as in a county years in: PostgreSQL's index finds a
+/// word's matches stretch by stretch (of a county's numbers, or above a county of ids;
+/// migration 0027), newest first, and still reaches the oldest. (SQLite numbers cases
+/// one after another: the same search, in order.)
 async fn skip_case_ids(app: &TestApp, n: i64) {
     if let concord_store::Db::Postgres(p) = app.store.db() {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT setval(pg_get_serial_sequence('cases', 'id'), (SELECT MAX(id) FROM cases) + {n})"
-        )))
-        .execute(p)
-        .await
-        .unwrap();
+        for sql in [
+            format!(
+                "SELECT setval(pg_get_serial_sequence('cases', 'id'), (SELECT MAX(id) FROM cases) + {n})"
+            ),
+            format!("UPDATE case_counters SET last_seq = last_seq + {n}"),
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(p)
+                .await
+                .unwrap();
+        }
     }
 }
 
