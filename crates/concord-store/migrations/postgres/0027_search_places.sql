@@ -10,11 +10,14 @@
 --   '@331125003', '@331125003002'  the township and the village, asked for beside
 --                      the county's stretches.
 DROP INDEX IF EXISTS case_search_bucketed;
-ALTER TABLE case_search ADD COLUMN region_code TEXT, ADD COLUMN year BIGINT, ADD COLUMN seq BIGINT;
+-- The columns come with defaults so that the rows' old versions, which the index build
+-- still reads within this transaction, have a place too.
+ALTER TABLE case_search ADD COLUMN region_code TEXT NOT NULL DEFAULT '',
+    ADD COLUMN year BIGINT NOT NULL DEFAULT 0, ADD COLUMN seq BIGINT NOT NULL DEFAULT 0;
 UPDATE case_search s SET region_code = c.region_code, year = c.year, seq = c.seq
 FROM cases c WHERE c.id = s.case_id;
-ALTER TABLE case_search ALTER COLUMN region_code SET NOT NULL,
-    ALTER COLUMN year SET NOT NULL, ALTER COLUMN seq SET NOT NULL;
+ALTER TABLE case_search ALTER COLUMN region_code DROP DEFAULT,
+    ALTER COLUMN year DROP DEFAULT, ALTER COLUMN seq DROP DEFAULT;
 CREATE INDEX case_search_placed ON case_search USING GIN (
     (terms || array_to_tsvector(ARRAY[
         '@' || left(region_code, 6) || ':' || year::text || ':' || (seq >> 12)::text,

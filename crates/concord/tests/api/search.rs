@@ -193,3 +193,50 @@ both!(
         assert_eq!(numbers(&found), theirs, "the city's, newest first");
     }
 );
+
+/// Migration 0027 rewrites PostgreSQL's search table in place: a database that has
+/// cases from before it finds them all by word afterwards, in its county.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cases_stored_before_the_places_index_are_found_after_it() {
+    let Some(app) = TestApp::postgres().await else {
+        return;
+    };
+    let concord_store::Db::Postgres(pool) = app.store.db() else {
+        unreachable!()
+    };
+    let t = app.token("clerk").await;
+    let mut body = dispute();
+    body["description"] = json!("玩具厂拖欠工人工资,工人多次讨要未果");
+    let mut made = Vec::new();
+    for _ in 0..3 {
+        made.push(
+            app.create(&t, &body).await["number"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    made.reverse();
+    // Back to the table as migration 0026 left it, then the migrations run again.
+    for sql in [
+        "DROP INDEX case_search_placed",
+        "ALTER TABLE case_search DROP COLUMN region_code, DROP COLUMN year, DROP COLUMN seq",
+        "CREATE INDEX case_search_bucketed ON case_search USING GIN (
+             (terms || array_to_tsvector(ARRAY['#' || (case_id >> 16)::text])))",
+        "DELETE FROM _sqlx_migrations WHERE version = 27",
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    let key = std::fs::read_to_string(&app.key_file).unwrap();
+    let (key, _) = concord_store::PartyKey::parse(&key).unwrap();
+    let store = concord_store::Store::open(&app.url, key)
+        .await
+        .expect("migrates");
+    let scope = concord_domain::region::RegionCode::parse("r", "331125000000").unwrap();
+    let found = store.search("玩具厂 工资", &scope, 50).await.unwrap();
+    let numbers: Vec<&str> = found.iter().map(|c| c.case.number.as_str()).collect();
+    assert_eq!(numbers, made, "every case, newest first");
+}
