@@ -45,6 +45,10 @@ struct Args {
     /// Only build the data sets (to copy them into more counties, say), measure nothing.
     #[arg(long)]
     prepare_only: bool,
+    /// Only intake and its storage ceiling, printed and not written (for profiling the
+    /// server while it registers cases: `perf record -p <server pid>`).
+    #[arg(long)]
+    intake_only: bool,
 }
 
 /// The medians at one scale.
@@ -76,9 +80,13 @@ async fn main() -> Result<()> {
         if args.prepare_only {
             continue;
         }
+        if args.intake_only {
+            intake_only(&url, args.runs, limit).await?;
+            continue;
+        }
         results.push(measure(&url, scale, args.runs, limit).await?);
     }
-    if args.prepare_only {
+    if args.prepare_only || args.intake_only {
         return Ok(());
     }
     eprintln!("== classification (one core)");
@@ -93,6 +101,24 @@ async fn main() -> Result<()> {
         }
     };
     report(&args, &results, median_of(classify), import)
+}
+
+async fn intake_only(url: &str, runs: usize, limit: Duration) -> Result<()> {
+    let server = server::Server::start(url).await?;
+    eprintln!("   server pid {}", server.pid());
+    for run in 0..runs {
+        let storage = ceiling::raw_inserts(url, run, limit).await?;
+        let intake = server.intake(limit).await;
+        println!(
+            "storage ceiling {:.0}/s, intake {:.0}/s (p50 {:.2} ms, p99 {:.2} ms): {:.2}",
+            storage.per_second,
+            intake.per_second,
+            intake.p50_ms,
+            intake.p99_ms,
+            intake.per_second / storage.per_second
+        );
+    }
+    Ok(())
 }
 
 fn median_of(mut v: Vec<f64>) -> f64 {

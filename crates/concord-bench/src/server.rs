@@ -86,6 +86,10 @@ pub struct Server {
 }
 
 impl Server {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub async fn start(url: &str) -> Result<Self> {
         let exe = std::env::current_exe()?.with_file_name("concord");
         if !exe.exists() {
