@@ -1,8 +1,10 @@
-//! The storage ceiling: the rows a registration writes (a case, two parties, one event),
-//! inserted raw — no HTTP, no JSON, no validation, no numbering — into the same database
-//! with the same durability settings, as fast as the database takes them: multi-row
-//! statements, 64 cases to a durable transaction (as many as 64 clients can have in
-//! flight), one transaction after another.
+//! The storage ceiling: the rows a registration writes (a case, two parties, one event
+//! with its audit entry, the case's words in the full-text index, the county's case
+//! counter), inserted raw — no HTTP, no JSON, no validation, no word splitting — into the
+//! same database with the same durability settings, as fast as the database takes them:
+//! multi-row statements, 64 cases to a durable transaction (as many as 64 clients can
+//! have in flight), one transaction after another. Left out: the kept figures' rows
+//! (a few dozen upserts a transaction), so the ceiling is if anything too high.
 
 use std::time::Duration;
 
@@ -27,8 +29,22 @@ fn values(rows: usize, per_row: usize, first: usize) -> String {
         .join(", ")
 }
 
+const DESCRIPTION: &str = "邻居建房时占用两家之间通道,且滴水落到其院内,多次协商未果,请求调解。";
+const ADDRESS: &str = "云和县白龙山街道大坪社区";
+
+/// The words the ceiling's cases are found by, split once.
+fn terms() -> String {
+    concord_text::tokens::index_terms([DESCRIPTION, ADDRESS, "王某某", "李某"])
+}
+
+const SEARCH_SQLITE: &str =
+    "INSERT INTO case_search (rowid, terms) SELECT column1, $1 FROM (VALUES {}) AS v";
+const SEARCH_POSTGRES: &str = "INSERT INTO case_search (case_id, terms, region_code, year, seq)
+    SELECT column1, array_to_tsvector(string_to_array($1, ' ')), '331125003002', $2, column2
+    FROM (VALUES {}) AS v";
+
 macro_rules! insert_batch {
-    ($tx:expr, $year:expr, $batch:expr) => {{
+    ($tx:expr, $year:expr, $batch:expr, $search:expr) => {{
         let now = jiff::Timestamp::now().as_microsecond();
         let sql = format!(
             "INSERT INTO cases (number, county_code, year, seq, kind, channel, category, description,
@@ -39,9 +55,7 @@ macro_rules! insert_batch {
             values(PER_COMMIT, 2, 6)
         );
         let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
-            .bind(COUNTY).bind($year)
-            .bind("邻居建房时占用两家之间通道,且滴水落到其院内,多次协商未果,请求调解。")
-            .bind("云和县白龙山街道大坪社区").bind(now);
+            .bind(COUNTY).bind($year).bind(DESCRIPTION).bind(ADDRESS).bind(now);
         for i in 0..PER_COMMIT as i64 {
             let seq = $batch * PER_COMMIT as i64 + i;
             q = q.bind(format!("ceiling-{}-{seq}", $year)).bind(seq);
@@ -68,6 +82,21 @@ macro_rules! insert_batch {
             q = q.bind(*id).bind(now);
         }
         q.execute(&mut *$tx).await?;
+        // SQLite's statement names only $1; PostgreSQL's $1 and $2.
+        let (sql, first) = $search;
+        let sql = sql.replace("{}", &values(ids.len(), 2, first));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(terms());
+        if first == 3 {
+            q = q.bind($year);
+        }
+        for (i, id) in ids.iter().enumerate() {
+            q = q.bind(*id).bind($batch * PER_COMMIT as i64 + i as i64);
+        }
+        q.execute(&mut *$tx).await?;
+        sqlx::query("INSERT INTO case_counters (county_code, year, last_seq) VALUES ($1, $2, $3)
+             ON CONFLICT (county_code, year) DO UPDATE SET last_seq = case_counters.last_seq + excluded.last_seq")
+            .bind(COUNTY).bind($year).bind(ids.len() as i64)
+            .execute(&mut *$tx).await?;
     }};
 }
 
@@ -75,12 +104,12 @@ async fn insert(db: &Db, year: i64, batch: i64) -> Result<(), sqlx::Error> {
     match db {
         Db::Sqlite(p) => {
             let mut tx = p.begin_with("BEGIN IMMEDIATE").await?;
-            insert_batch!(tx, year, batch);
+            insert_batch!(tx, year, batch, (SEARCH_SQLITE, 2));
             tx.commit().await
         }
         Db::Postgres(p) => {
             let mut tx = p.begin().await?;
-            insert_batch!(tx, year, batch);
+            insert_batch!(tx, year, batch, (SEARCH_POSTGRES, 3));
             tx.commit().await
         }
     }
@@ -108,7 +137,17 @@ pub async fn raw_inserts(url: &str, run_no: usize, limit: Duration) -> Result<Sa
 
 /// The ceiling's rows are not part of the data set.
 async fn remove(db: &Db) -> Result<()> {
+    let unindex = match db {
+        Db::Sqlite(_) => {
+            "DELETE FROM case_search WHERE rowid IN (SELECT id FROM cases WHERE county_code = '999999')"
+        }
+        Db::Postgres(_) => {
+            "DELETE FROM case_search WHERE case_id IN (SELECT id FROM cases WHERE county_code = '999999')"
+        }
+    };
     let stmts = [
+        unindex,
+        "DELETE FROM case_counters WHERE county_code = '999999'",
         "DELETE FROM parties WHERE case_id IN (SELECT id FROM cases WHERE county_code = '999999')",
         "DELETE FROM case_events WHERE case_id IN (SELECT id FROM cases WHERE county_code = '999999')",
         // Not yet chained: nothing seals while the ceiling is measured.
