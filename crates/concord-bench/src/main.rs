@@ -118,6 +118,7 @@ async fn intake_only(url: &str, runs: usize, limit: Duration) -> Result<()> {
             intake.per_second / storage.per_second
         );
     }
+    println!("server peak RSS {:.0} MB", server.peak_rss_mb());
     Ok(())
 }
 
