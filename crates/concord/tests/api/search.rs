@@ -4,6 +4,17 @@ use serde_json::{Value, json};
 use crate::both;
 use crate::support::{TestApp, dispute};
 
+/// Registers `n` cases of `body`; their numbers, newest first.
+async fn register(app: &TestApp, token: &str, body: &Value, n: usize) -> Vec<String> {
+    let mut made = Vec::new();
+    for _ in 0..n {
+        let case = app.create(token, body).await;
+        made.push(case["number"].as_str().unwrap().to_string());
+    }
+    made.reverse();
+    made
+}
+
 fn numbers(v: &Value) -> Vec<String> {
     v["items"]
         .as_array()
@@ -174,21 +185,13 @@ both!(
         // The other county's cases a few million ids newer.
         skip_case_ids(&app, 3_000_000).await;
         body["region"] = json!("331102001001");
-        let mut theirs = Vec::new();
-        for _ in 0..3 {
-            theirs.push(
-                app.create(&city, &body).await["number"]
-                    .as_str()
-                    .unwrap()
-                    .to_string(),
-            );
-        }
+        let theirs = register(&app, &city, &body, 3).await;
         let q = "/api/v1/search?q=玩具厂 工资";
         let (s, found) = app.get(&clerk, q).await;
         assert_eq!(s, StatusCode::OK, "{found}");
         assert_eq!(numbers(&found), vec![ours.clone()], "the county's own only");
         let (_, found) = app.get(&city, q).await;
-        theirs.reverse();
+        let mut theirs = theirs;
         theirs.push(ours);
         assert_eq!(numbers(&found), theirs, "the city's, newest first");
     }
@@ -207,16 +210,7 @@ async fn cases_stored_before_the_places_index_are_found_after_it() {
     let t = app.token("clerk").await;
     let mut body = dispute();
     body["description"] = json!("玩具厂拖欠工人工资,工人多次讨要未果");
-    let mut made = Vec::new();
-    for _ in 0..3 {
-        made.push(
-            app.create(&t, &body).await["number"]
-                .as_str()
-                .unwrap()
-                .to_string(),
-        );
-    }
-    made.reverse();
+    let made = register(&app, &t, &body, 3).await;
     // Back to the table as migration 0026 left it, then the migrations run again.
     for sql in [
         "DROP INDEX case_search_placed",
