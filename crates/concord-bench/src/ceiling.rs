@@ -32,16 +32,29 @@ fn values(rows: usize, per_row: usize, first: usize) -> String {
 const DESCRIPTION: &str = "邻居建房时占用两家之间通道,且滴水落到其院内,多次协商未果,请求调解。";
 const ADDRESS: &str = "云和县白龙山街道大坪社区";
 
-/// The words the ceiling's cases are found by, split once.
-fn terms() -> String {
+/// The words the ceiling's cases are found by, split once (splitting them is the
+/// server's work, not the storage's).
+static TERMS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     concord_text::tokens::index_terms([DESCRIPTION, ADDRESS, "王某某", "李某"])
+});
+
+/// How the ceiling indexes its cases' words: the statement, and whether it also takes
+/// the year (PostgreSQL's rows carry the case's place and number).
+struct Search {
+    sql: &'static str,
+    with_year: bool,
 }
 
-const SEARCH_SQLITE: &str =
-    "INSERT INTO case_search (rowid, terms) SELECT column1, $1 FROM (VALUES {}) AS v";
-const SEARCH_POSTGRES: &str = "INSERT INTO case_search (case_id, terms, region_code, year, seq)
+const SEARCH_SQLITE: Search = Search {
+    sql: "INSERT INTO case_search (rowid, terms) SELECT column1, $1 FROM (VALUES {}) AS v",
+    with_year: false,
+};
+const SEARCH_POSTGRES: Search = Search {
+    sql: "INSERT INTO case_search (case_id, terms, region_code, year, seq)
     SELECT column1, array_to_tsvector(string_to_array($1, ' ')), '331125003002', $2, column2
-    FROM (VALUES {}) AS v";
+    FROM (VALUES {}) AS v",
+    with_year: true,
+};
 
 macro_rules! insert_batch {
     ($tx:expr, $year:expr, $batch:expr, $search:expr) => {{
@@ -82,11 +95,11 @@ macro_rules! insert_batch {
             q = q.bind(*id).bind(now);
         }
         q.execute(&mut *$tx).await?;
-        // SQLite's statement names only $1; PostgreSQL's $1 and $2.
-        let (sql, first) = $search;
-        let sql = sql.replace("{}", &values(ids.len(), 2, first));
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(terms());
-        if first == 3 {
+        let search: Search = $search;
+        let first = if search.with_year { 3 } else { 2 };
+        let sql = search.sql.replace("{}", &values(ids.len(), 2, first));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(TERMS.as_str());
+        if search.with_year {
             q = q.bind($year);
         }
         for (i, id) in ids.iter().enumerate() {
@@ -104,12 +117,12 @@ async fn insert(db: &Db, year: i64, batch: i64) -> Result<(), sqlx::Error> {
     match db {
         Db::Sqlite(p) => {
             let mut tx = p.begin_with("BEGIN IMMEDIATE").await?;
-            insert_batch!(tx, year, batch, (SEARCH_SQLITE, 2));
+            insert_batch!(tx, year, batch, SEARCH_SQLITE);
             tx.commit().await
         }
         Db::Postgres(p) => {
             let mut tx = p.begin().await?;
-            insert_batch!(tx, year, batch, (SEARCH_POSTGRES, 3));
+            insert_batch!(tx, year, batch, SEARCH_POSTGRES);
             tx.commit().await
         }
     }
