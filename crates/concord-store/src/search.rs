@@ -131,7 +131,9 @@ impl Store {
         let mut found: Vec<CaseSummary> = Vec::new();
         let mut below = i64::MAX;
         for _ in 0..MAX_ROUNDS {
-            let ids = self.text_candidates(terms, below, scope).await?;
+            let ids = self
+                .text_candidates(terms, below, scope, limit - found.len())
+                .await?;
             let Some(lowest) = ids.last().copied() else {
                 break;
             };
@@ -147,15 +149,17 @@ impl Store {
         Ok(found)
     }
 
-    /// The ids of the newest ROUND cases in `scope` below `below` that contain every
-    /// term: from SQLite's FTS5 table or PostgreSQL's tsvector index. The scope is asked
-    /// for here, not after: in a database of many counties the newest matches may all
-    /// lie in other counties.
+    /// The ids of the newest cases in `scope` below `below` that contain every term:
+    /// ROUND of them from SQLite's FTS5 table, or the `want` wanted from PostgreSQL's
+    /// tsvector index (whose matches are all in scope). The scope is asked for here, not
+    /// after: in a database of many counties the newest matches may all lie in other
+    /// counties.
     async fn text_candidates(
         &self,
         terms: &[String],
         below: i64,
         scope: &RegionCode,
+        want: usize,
     ) -> Result<Vec<i64>, StoreError> {
         // Terms are letters and digits only (query_terms), so quoting them is safe.
         Ok(match &self.db {
@@ -180,7 +184,7 @@ impl Store {
             }
             crate::Db::Postgres(pool) => {
                 let expr: Vec<String> = terms.iter().map(|t| format!("'{t}'")).collect();
-                pg_candidates(pool, &expr.join(" & "), below, scope).await?
+                pg_candidates(pool, &expr.join(" & "), below, scope, want).await?
             }
         })
     }
@@ -215,18 +219,21 @@ const SEQ_SHIFT: u32 = 12;
 /// Ids per stretch of a city or province (`case_id >> 16`).
 const ID_SHIFT: u32 = 16;
 
-/// PostgreSQL's GIN index hands out a word's matches in no order, so the newest ROUND
-/// of a common word meant fetching every match from the table to sort them (230 ms at
+/// PostgreSQL's GIN index hands out a word's matches in no order, so the newest of a
+/// common word meant fetching every match from the table to sort them (230 ms at
 /// 1,000,000 cases). The index also names each case's stretch in its county (of its
 /// numbers, so a stretch is full of the county's own cases however many counties share
 /// the database) and in its city and province (of ids). A search asks for the newest
-/// stretch of its place, then the next two, four, eight…: the index cuts the matches to
-/// them, and a stretch with no case of the place costs nothing.
+/// stretch of its place, then the next two, four, eight: the index cuts the matches to
+/// them, and a stretch with no case of the place costs nothing. Words that are common
+/// alone but rare together would go on to walk every stretch (1.3 s at 10,000,000), so
+/// after those the words alone drive the index, over the whole place.
 async fn pg_candidates(
     pool: &sqlx::PgPool,
     words: &str,
     below: i64,
     scope: &RegionCode,
+    want: usize,
 ) -> Result<Vec<i64>, StoreError> {
     let stretches = pg_stretches(pool, scope).await?;
     // Region codes are digits only (RegionCode), so quoting the place is safe.
@@ -236,23 +243,31 @@ async fn pg_candidates(
         }
         _ => format!("({words})"),
     };
+    let place = scope.prefix();
     let mut found: Vec<i64> = Vec::new();
-    for q in step_queries(&words, &stretches) {
-        // The stretches' matches first (materialized, so that the planner does not walk
-        // the ids newest first testing each row), then the newest of them.
+    for step in steps(&words, &stretches) {
+        // The matches first (materialized, so that the planner does not walk the ids
+        // newest first testing each row), then the newest of them.
+        let (q, within) = match &step {
+            Step::Stretches(q) => (q, String::new()),
+            Step::Place(q) => (q, format!("AND left(region_code, {}) = $3", place.len())),
+        };
         let sql = format!(
             "WITH m AS MATERIALIZED (SELECT case_id FROM case_search
-             WHERE {PLACED} @@ $1::tsquery AND case_id < $2)
+             WHERE {PLACED} @@ $1::tsquery AND case_id < $2 {within})
              SELECT case_id FROM m ORDER BY case_id DESC LIMIT {}",
-            ROUND - found.len() as i64
+            want - found.len()
         );
-        let ids: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        let mut query = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
             .bind(q)
-            .bind(below)
-            .fetch_all(pool)
-            .await?;
-        found.extend(ids);
-        if found.len() >= ROUND as usize {
+            .bind(below);
+        if let Step::Place(_) = step {
+            // The place's every match, so those its stretches found are among them.
+            query = query.bind(place);
+            found.clear();
+        }
+        found.extend(query.fetch_all(pool).await?);
+        if found.len() >= want {
             break;
         }
     }
@@ -292,15 +307,31 @@ async fn pg_stretches(pool: &sqlx::PgPool, scope: &RegionCode) -> Result<Vec<Str
     }
 }
 
+/// Stretches a word search walks before the words alone drive it: 1 + 2 + 4 + 8, about
+/// 61,000 of a county's newest cases at most.
+const WALKED: usize = 15;
+
+/// One query of a word search.
+#[derive(Debug, PartialEq)]
+enum Step {
+    /// The words cut to some of the place's stretches.
+    Stretches(String),
+    /// The words alone, over the whole place.
+    Place(String),
+}
+
 /// The queries a word search makes: `words` cut to the newest stretch, then to the
-/// next two, four, eight… until every stretch was asked for once.
-fn step_queries(words: &str, stretches: &[String]) -> Vec<String> {
+/// next two, four and eight, then — if stretches are left — `words` alone.
+fn steps(words: &str, stretches: &[String]) -> Vec<Step> {
     let (mut out, mut at, mut n) = (Vec::new(), 0, 1);
-    while at < stretches.len() {
+    while at < stretches.len().min(WALKED) {
         let step = &stretches[at..(at + n).min(stretches.len())];
-        out.push(format!("{words} & ({})", step.join(" | ")));
+        out.push(Step::Stretches(format!("{words} & ({})", step.join(" | "))));
         at += n;
         n *= 2;
+    }
+    if at < stretches.len() {
+        out.push(Step::Place(words.to_string()));
     }
     out
 }
@@ -326,33 +357,51 @@ mod tests {
         assert!(matches!(SearchQuery::parse("楼上漏水"), SearchQuery::Text(t) if !t.is_empty()));
     }
 
-    /// Every stretch is asked for once, newest first, in steps that double: a word
-    /// found only in the oldest case is still found, in few queries.
+    // The newest stretches are asked for once each, newest first, in steps that
+    // double; past them the words alone ask for the rest of the place.
     #[test]
-    fn stretches_are_asked_for_once_each_newest_first() {
-        assert!(step_queries("('a')", &[]).is_empty());
-        let stretches: Vec<String> = (0..20)
-            .rev()
-            .map(|k| format!("'@331125:2026:{k}'"))
-            .collect();
-        let qs = step_queries("('a' & 'b')", &stretches);
-        assert_eq!(qs.len(), 5, "1 + 2 + 4 + 8 + the last 5");
-        assert_eq!(qs[0], "('a' & 'b') & ('@331125:2026:19')");
+    fn stretches_are_asked_for_once_each_newest_first_then_the_words_alone() {
+        assert!(steps("('a')", &[]).is_empty());
+        let stretches = |n: usize| -> Vec<String> {
+            (0..n)
+                .rev()
+                .map(|k| format!("'@331125:2026:{k}'"))
+                .collect()
+        };
+        let asked = |qs: &[Step]| -> Vec<String> {
+            qs.iter()
+                .filter_map(|q| match q {
+                    Step::Stretches(q) => Some(q),
+                    Step::Place(_) => None,
+                })
+                .flat_map(|q| {
+                    q.split(" & (")
+                        .nth(1)
+                        .unwrap()
+                        .trim_end_matches(')')
+                        .split(" | ")
+                        .map(str::to_string)
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        };
+        let few = stretches(12);
+        let qs = steps("('a' & 'b')", &few);
+        assert_eq!(qs.len(), 4, "1 + 2 + 4 + the last 5");
+        assert_eq!(
+            qs[0],
+            Step::Stretches("('a' & 'b') & ('@331125:2026:11')".into())
+        );
         assert_eq!(
             qs[1],
-            "('a' & 'b') & ('@331125:2026:18' | '@331125:2026:17')"
+            Step::Stretches("('a' & 'b') & ('@331125:2026:10' | '@331125:2026:9')".into())
         );
-        let asked: Vec<&str> = qs
-            .iter()
-            .flat_map(|q| {
-                q.split(" & (")
-                    .nth(1)
-                    .unwrap()
-                    .trim_end_matches(')')
-                    .split(" | ")
-            })
-            .collect();
-        let want: Vec<&str> = stretches.iter().map(String::as_str).collect();
-        assert_eq!(asked, want, "each stretch once, in order");
+        assert_eq!(asked(&qs), few, "each stretch once, in order");
+
+        let many = stretches(100);
+        let qs = steps("('a' & 'b')", &many);
+        assert_eq!(qs.len(), 5, "1 + 2 + 4 + 8, then the words alone");
+        assert_eq!(asked(&qs), many[..WALKED]);
+        assert_eq!(qs[4], Step::Place("('a' & 'b')".into()));
     }
 }
