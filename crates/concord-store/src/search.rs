@@ -250,7 +250,11 @@ async fn pg_candidates(
         // newest first testing each row), then the newest of them.
         let (q, within) = match &step {
             Step::Stretches(q) => (q, String::new()),
-            Step::Place(q) => (q, format!("AND left(region_code, {}) = $3", place.len())),
+            Step::Place(q) => {
+                // The place's every match: those its stretches found are among them.
+                found.clear();
+                (q, format!("AND left(region_code, {}) = $3", place.len()))
+            }
         };
         let sql = format!(
             "WITH m AS MATERIALIZED (SELECT case_id FROM case_search
@@ -262,9 +266,7 @@ async fn pg_candidates(
             .bind(q)
             .bind(below);
         if let Step::Place(_) = step {
-            // The place's every match, so those its stretches found are among them.
             query = query.bind(place);
-            found.clear();
         }
         found.extend(query.fetch_all(pool).await?);
         if found.len() >= want {

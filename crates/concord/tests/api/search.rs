@@ -122,6 +122,9 @@ both!(
         let (s, found) = app.get(&t, "/api/v1/search?q=玩具厂 工资").await;
         assert_eq!(s, StatusCode::OK, "{found}");
         assert_eq!(numbers(&found), made, "every match, newest first");
+        // Fewer wanted than there are: the newest, however many the newest stretches held.
+        let (_, found) = app.get(&t, "/api/v1/search?q=玩具厂 工资&limit=3").await;
+        assert_eq!(numbers(&found), made[..3], "the newest three");
     }
 );
 
