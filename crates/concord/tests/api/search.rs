@@ -190,13 +190,12 @@ both!(
         // The other county's cases a few million ids newer.
         skip_case_ids(&app, 3_000_000).await;
         body["region"] = json!("331102001001");
-        let theirs = register(&app, &city, &body, 3).await;
+        let mut theirs = register(&app, &city, &body, 3).await;
         let q = "/api/v1/search?q=玩具厂 工资";
         let (s, found) = app.get(&clerk, q).await;
         assert_eq!(s, StatusCode::OK, "{found}");
         assert_eq!(numbers(&found), vec![ours.clone()], "the county's own only");
         let (_, found) = app.get(&city, q).await;
-        let mut theirs = theirs;
         theirs.push(ours);
         assert_eq!(numbers(&found), theirs, "the city's, newest first");
     }
