@@ -49,6 +49,10 @@ struct Args {
     /// server while it registers cases: `perf record -p <server pid>`).
     #[arg(long)]
     intake_only: bool,
+    /// Only the pages whose name holds this ("dashboard", say), printed and not written
+    /// (for profiling: the server's pid is printed).
+    #[arg(long)]
+    pages_only: Option<String>,
 }
 
 /// The medians at one scale.
@@ -84,9 +88,13 @@ async fn main() -> Result<()> {
             intake_only(&url, args.runs, limit).await?;
             continue;
         }
+        if let Some(part) = &args.pages_only {
+            pages_only(&url, part, args.runs, limit).await?;
+            continue;
+        }
         results.push(measure(&url, scale, args.runs, limit).await?);
     }
-    if args.prepare_only || args.intake_only {
+    if args.prepare_only || args.intake_only || args.pages_only.is_some() {
         return Ok(());
     }
     eprintln!("== classification (one core)");
@@ -117,6 +125,21 @@ async fn intake_only(url: &str, runs: usize, limit: Duration) -> Result<()> {
             intake.p99_ms,
             intake.per_second / storage.per_second
         );
+    }
+    println!("server peak RSS {:.0} MB", server.peak_rss_mb());
+    Ok(())
+}
+
+async fn pages_only(url: &str, part: &str, runs: usize, limit: Duration) -> Result<()> {
+    let server = server::Server::start(url).await?;
+    eprintln!("   server pid {}", server.pid());
+    for _ in 0..runs {
+        for (name, s) in server.pages_named(part, limit).await? {
+            println!(
+                "{name}: {:.0}/s, p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, {} failed",
+                s.per_second, s.p50_ms, s.p95_ms, s.p99_ms, s.errors
+            );
+        }
     }
     println!("server peak RSS {:.0} MB", server.peak_rss_mb());
     Ok(())

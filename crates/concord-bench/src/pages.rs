@@ -57,9 +57,14 @@ impl Server {
 
     /// Each page in turn, 4 connections.
     pub async fn pages(&self, limit: Duration) -> Result<Vec<(String, Sample)>> {
+        self.pages_named("", limit).await
+    }
+
+    /// The pages whose name holds `part`, each in turn, 4 connections.
+    pub async fn pages_named(&self, part: &str, limit: Duration) -> Result<Vec<(String, Sample)>> {
         let ids = self.case_ids().await?;
         let mut out = Vec::new();
-        for (name, user, path) in PAGES {
+        for (name, user, path) in PAGES.iter().filter(|p| p.0.contains(part)) {
             let cookie = Arc::new(self.cookie(user).await?);
             let (c, base, path) = (self.client.clone(), self.base.clone(), *path);
             let ids = ids.clone();

@@ -98,6 +98,7 @@ impl Server {
                 exe.display()
             );
         }
+        let log = std::env::var("CONCORD_BENCH_SERVER_LOG").ok();
         let child = Command::new(&exe)
             .args([
                 "serve",
@@ -109,8 +110,13 @@ impl Server {
                 "--key-file",
                 &key_path(url).display().to_string(),
             ])
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
+            // CONCORD_BENCH_SERVER_LOG=sqlx::query=debug, say, shows its statements (on
+            // standard error).
+            .env("RUST_LOG", log.as_deref().unwrap_or("warn"))
+            .stdout(match log {
+                Some(_) => Stdio::from(std::io::stderr()),
+                None => Stdio::null(),
+            })
             .spawn()
             .context("starting the server")?;
         let client = reqwest::Client::builder()
