@@ -48,14 +48,16 @@ struct BreakdownKey {
     key: String,
 }
 
-/// Changes to the kept figures (`figure_days`, `figure_day_categories`) and to the
-/// mediators' records, merged by row so that one statement never touches a row twice
-/// (PostgreSQL refuses that).
+/// Changes to the kept figures (`figure_days`, `figure_day_categories`,
+/// `figure_day_breakdowns`, `figure_weeks`) and to the mediators' records, merged by row
+/// so that one statement never touches a row twice (PostgreSQL refuses that).
 #[derive(Debug, Default)]
 pub(crate) struct Rollup {
     days: BTreeMap<Key, (&'static str, [i64; N])>,
     categories: BTreeMap<CategoryKey, (&'static str, i64)>,
     breakdowns: BTreeMap<BreakdownKey, (&'static str, [i64; T])>,
+    /// Registrations per (scope, Monday).
+    weeks: BTreeMap<(String, i64), (&'static str, i64)>,
     /// Per mediator: cases closed with an outcome, agreements among them.
     mediators: BTreeMap<i64, (i64, i64)>,
 }
@@ -88,8 +90,12 @@ impl Rollup {
             let n = counts.to_array();
             let t = Tally::of(&counts).to_array();
             for (scope, depth, child) in &places {
-                // Every row is kept by day and by month (see `spans`).
-                for at in [day_number(day), month_number(day)] {
+                if counts.registered > 0 {
+                    let week = (scope.clone(), day_number(monday_of(day)));
+                    self.weeks.entry(week).or_insert((depth, 0)).1 += sign;
+                }
+                // Every row is kept by day, by month and by year (see `spans`).
+                for at in [day_number(day), month_number(day), year_number(day)] {
                     let key = Key {
                         scope: scope.clone(),
                         day: at,
@@ -202,6 +208,18 @@ impl Rollup {
             &TALLY,
             breakdowns,
         ));
+        let weeks = self.weeks.into_iter().filter(|(_, (_, n))| *n != 0).map(
+            |((scope, week), (depth, n))| {
+                let key = [Arg::Text(scope), Arg::Text(depth.into()), Arg::Int(week)];
+                with_counts(key, &[n])
+            },
+        );
+        out.extend(adding(
+            marks,
+            ("figure_weeks", "scope, depth, week", "scope, week"),
+            &["registered"],
+            weeks,
+        ));
         let mediators = self
             .mediators
             .into_iter()
@@ -283,25 +301,212 @@ pub(crate) fn month_number(d: Date) -> i64 {
     i64::from(d.year()) * 100 + i64::from(d.month())
 }
 
-/// The ranges of a kept table's `day` that make up the days [from, to): the month rows of
-/// the whole months inside it, and the day rows of the part-months at its ends. A year is
-/// then about twelve rows per key instead of three hundred and sixty-five.
-fn spans(from: Date, to: Date) -> Vec<(i64, i64)> {
-    let first = |d: Date| d.first_of_month();
-    let whole_from = if from.day() == 1 {
-        from
-    } else {
-        first(from).last_of_month().tomorrow().unwrap_or(to)
-    };
-    let whole_to = first(to);
-    if whole_from >= whole_to {
-        return vec![(day_number(from), day_number(to))];
+/// 2026 as 2026: a year's row, which sorts before every month and day row.
+fn year_number(d: Date) -> i64 {
+    i64::from(d.year())
+}
+
+/// The rows of a kept table whose `day` is in [lo, hi), added (sign 1) or taken away (-1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    lo: i64,
+    hi: i64,
+    sign: i64,
+}
+
+/// What a row stands for: a day, a month or a year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Grain {
+    Day,
+    Month,
+    Year,
+}
+
+/// Rows of one grain for the days [from, to) (whole months or years for those grains),
+/// with a sign.
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    grain: Grain,
+    from: Date,
+    to: Date,
+    sign: i64,
+}
+
+/// A way of reading a period: pieces, and about how many rows per key they read (days,
+/// months and years up to `today`: later ones hold nothing yet).
+#[derive(Debug, Default)]
+struct Plan {
+    pieces: Vec<Piece>,
+    cost: i64,
+}
+
+impl Plan {
+    fn piece(grain: Grain, from: Date, to: Date, today: Date) -> Plan {
+        if from >= to {
+            return Plan::default();
+        }
+        let end = to.min(today.tomorrow().unwrap_or(today));
+        let mut cost = 0;
+        let mut d = from;
+        while d < end {
+            cost += 1;
+            d = next(grain, d).unwrap_or(end);
+        }
+        Plan {
+            pieces: vec![Piece {
+                grain,
+                from,
+                to,
+                sign: 1,
+            }],
+            cost,
+        }
     }
-    vec![
-        (month_number(whole_from), month_number(whole_to)),
-        (day_number(from), day_number(whole_from)),
-        (day_number(whole_to), day_number(to)),
+
+    fn and(mut self, other: Plan, sign: i64) -> Plan {
+        self.pieces.extend(other.pieces.into_iter().map(|mut p| {
+            p.sign *= sign;
+            p
+        }));
+        self.cost += other.cost;
+        self
+    }
+
+    fn cheaper(self, other: Plan) -> Plan {
+        if other.cost < self.cost { other } else { self }
+    }
+}
+
+/// The first day of the next day, month or year after `d`.
+fn next(grain: Grain, d: Date) -> Option<Date> {
+    match grain {
+        Grain::Day => d.tomorrow().ok(),
+        Grain::Month => d.last_of_month().tomorrow().ok(),
+        Grain::Year => d.last_of_year().tomorrow().ok(),
+    }
+}
+
+/// [a, b) within one month: its days, or the whole month less the days outside.
+fn within_month(a: Date, b: Date, today: Date) -> Plan {
+    if a >= b {
+        return Plan::default();
+    }
+    let inside = Plan::piece(Grain::Day, a, b, today);
+    let (first, after) = (a.first_of_month(), next(Grain::Month, a).unwrap_or(b));
+    if a == first && b == after {
+        return Plan::piece(Grain::Month, a, b, today);
+    }
+    let outside = Plan::piece(Grain::Month, first, after, today)
+        .and(Plan::piece(Grain::Day, first, a, today), -1)
+        .and(Plan::piece(Grain::Day, b, after, today), -1);
+    inside.cheaper(outside)
+}
+
+/// [a, b) within one year by its whole months and the parts of months at its ends.
+fn by_months(a: Date, b: Date, today: Date) -> Plan {
+    if a >= b {
+        return Plan::default();
+    }
+    let after_a = next(Grain::Month, a).unwrap_or(b);
+    if b <= after_a {
+        return within_month(a, b, today);
+    }
+    let whole_from = if a.day() == 1 { a } else { after_a };
+    let whole_to = b.first_of_month();
+    within_month(a, whole_from, today)
+        .and(Plan::piece(Grain::Month, whole_from, whole_to, today), 1)
+        .and(within_month(whole_to, b, today), 1)
+}
+
+/// [a, b) within one year: by months, or the whole year less what lies outside.
+fn within_year(a: Date, b: Date, today: Date) -> Plan {
+    if a >= b {
+        return Plan::default();
+    }
+    let (first, after) = (a.first_of_year(), next(Grain::Year, a).unwrap_or(b));
+    if a == first && b == after {
+        return Plan::piece(Grain::Year, a, b, today);
+    }
+    let outside = Plan::piece(Grain::Year, first, after, today)
+        .and(by_months(first, a, today), -1)
+        .and(by_months(b, after, today), -1);
+    by_months(a, b, today).cheaper(outside)
+}
+
+/// The signed ranges of a kept table's `day` whose rows sum to the days [from, to): by
+/// year, month and day, each year and month read whole (less the days outside the
+/// period) when that reads fewer rows. A year to date is then the year's rows less the
+/// days after today (none yet): a few hundred rows for a county instead of thousands.
+fn spans(from: Date, to: Date, today: Date) -> Vec<Span> {
+    let mut plan = Plan::default();
+    let mut a = from;
+    while a < to {
+        let b = next(Grain::Year, a).unwrap_or(to).min(to);
+        plan = plan.and(within_year(a, b, today), 1);
+        a = b;
+    }
+    let number = |grain: Grain, d: Date| match grain {
+        Grain::Day => day_number(d),
+        Grain::Month => month_number(d),
+        Grain::Year => year_number(d),
+    };
+    let mut out: Vec<Span> = Vec::new();
+    for p in plan.pieces.into_iter().filter(|p| p.from < p.to) {
+        // A piece ends at the first day after it; its last row is the one before.
+        let lo = number(p.grain, p.from);
+        let hi = match p.grain {
+            Grain::Day => day_number(p.to),
+            _ => number(p.grain, p.to.yesterday().unwrap_or(p.to)) + 1,
+        };
+        match out.last_mut() {
+            Some(last) if last.hi == lo && last.sign == p.sign => last.hi = hi,
+            _ => out.push(Span {
+                lo,
+                hi,
+                sign: p.sign,
+            }),
+        }
+    }
+    if out.is_empty() {
+        // An empty period still reads (nothing), so that its statement is well formed.
+        let at = day_number(from);
+        out.push(Span {
+            lo: at,
+            hi: at,
+            sign: 1,
+        });
+    }
+    out
+}
+
+/// The registrations of `scope` on the days [from, to), as rows (day, registered): the
+/// weeks wholly inside from `figure_weeks` (keyed by their Monday), the days at its ends
+/// from `figure_days`.
+fn weeks(scope: &RegionCode, from: Date, to: Date) -> (String, Args) {
+    let mut args = Args::new(Marks::Numbered);
+    let week = jiff::Span::new().days(7);
+    let mut first = monday_of(from);
+    if first < from {
+        first = first.checked_add(week).unwrap_or(to);
+    }
+    let last = monday_of(to).max(first);
+    let mut range = |table: &str, column: &str, a: Date, b: Date| {
+        let cond = scope_cond(&mut args, scope);
+        let (a, b) = (
+            args.push(Arg::Int(day_number(a))),
+            args.push(Arg::Int(day_number(b.max(a)))),
+        );
+        format!(
+            "SELECT {column} AS day, registered FROM {table} WHERE {cond} AND {column} >= {a} AND {column} < {b}"
+        )
+    };
+    let sql = [
+        range("figure_days", "day", from, first.min(to)),
+        range("figure_weeks", "week", first, last),
+        range("figure_days", "day", last.max(from), to),
     ]
+    .join(" UNION ALL ");
+    (sql, args)
 }
 
 /// 2026-11-25 as 20261125.
@@ -392,7 +597,7 @@ impl Store {
         now: Timestamp,
     ) -> Result<Figures, StoreError> {
         let ((sums, categories, days, broken), (open, overdue)) = futures::future::try_join(
-            self.summed(scope, from, to),
+            self.summed(scope, from, to, concord_domain::time::local_date(now)),
             self.open_and_overdue(scope, now),
         )
         .await?;
@@ -440,25 +645,33 @@ impl Store {
     }
 
     /// The kept rows of `scope` over the days [from, to), summed by child, by category, by
-    /// day, and by breakdown.
-    async fn summed(&self, scope: &RegionCode, from: Date, to: Date) -> Result<Sums, StoreError> {
-        let mut args = Args::new(Marks::Numbered);
+    /// week (the registrations of each week's days in the period, keyed by a day of it),
+    /// and by breakdown.
+    async fn summed(
+        &self,
+        scope: &RegionCode,
+        from: Date,
+        to: Date,
+        today: Date,
+    ) -> Result<Sums, StoreError> {
         let above_county = scope.level() < RegionLevel::County;
-        let cond = scope_cond(&mut args, scope);
-        let a = args.push(Arg::Int(day_number(from)));
-        let b = args.push(Arg::Int(day_number(to)));
-        let period = format!("{cond} AND day >= {a} AND day < {b}");
-        // By span (month rows for whole months), one range scan each, joined: the planner
-        // does not take an OR of day ranges as ranges of the primary key.
-        let union = |table: &str, columns: &str| -> (String, Args) {
+        // By span, one range scan each, joined: the planner does not take an OR of day
+        // ranges as ranges of the primary key. Rows taken away are negated.
+        let union = |table: &str, keys: &str, counters: &[&str]| -> (String, Args) {
             let mut args = Args::new(Marks::Numbered);
-            let sql = spans(from, to)
+            let sql = spans(from, to, today)
                 .into_iter()
-                .map(|(a, b)| {
+                .map(|span| {
                     let cond = scope_cond(&mut args, scope);
-                    let (a, b) = (args.push(Arg::Int(a)), args.push(Arg::Int(b)));
+                    let (a, b) = (args.push(Arg::Int(span.lo)), args.push(Arg::Int(span.hi)));
+                    let minus = if span.sign < 0 { "-" } else { "" };
+                    let counted = counters
+                        .iter()
+                        .map(|c| format!("{minus}{c} AS {c}"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
                     format!(
-                        "SELECT {columns} FROM {table} WHERE {cond} AND day >= {a} AND day < {b}"
+                        "SELECT {keys}, {counted} FROM {table} WHERE {cond} AND day >= {a} AND day < {b}"
                     )
                 })
                 .collect::<Vec<_>>()
@@ -466,15 +679,12 @@ impl Store {
             (sql, args)
         };
         let child = if above_county { "scope" } else { "child" };
-        let (child_rows, child_args) = union(
-            "figure_days",
-            &format!("{child} AS child, {}", COUNTERS.join(", ")),
-        );
-        let (category_rows, category_args) = union("figure_day_categories", "category, registered");
-        let (keyed_rows, keyed_args) = union(
-            "figure_day_breakdowns",
-            &format!("dim, key, {}", TALLY.join(", ")),
-        );
+        let (child_rows, child_args) =
+            union("figure_days", &format!("{child} AS child"), &COUNTERS);
+        let (category_rows, category_args) =
+            union("figure_day_categories", "category", &["registered"]);
+        let (keyed_rows, keyed_args) = union("figure_day_breakdowns", "dim, key", &TALLY);
+        let (week_rows, week_args) = weeks(scope, from, to);
         // SUM of a BIGINT is NUMERIC in PostgreSQL: cast back.
         let sum = |cols: &[&str]| -> String {
             cols.iter()
@@ -489,8 +699,8 @@ impl Store {
         let by_category = format!(
             "SELECT category, CAST(SUM(registered) AS BIGINT) FROM ({category_rows}) AS spans GROUP BY category"
         );
-        let by_day = format!(
-            "SELECT day, CAST(SUM(registered) AS BIGINT) FROM figure_days WHERE {period} GROUP BY day"
+        let by_week = format!(
+            "SELECT day, CAST(SUM(registered) AS BIGINT) FROM ({week_rows}) AS spans GROUP BY day"
         );
         let by_key = format!(
             "SELECT dim, key, {} FROM ({keyed_rows}) AS spans GROUP BY dim, key",
@@ -502,7 +712,7 @@ impl Store {
             let (rows, categories, days, keyed) = futures::future::try_join4(
                 bind_all!(sqlx::query(sqlx::AssertSqlSafe(by_child)), &child_args.0).fetch_all(pool),
                 bind_all!(sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(by_category)), &category_args.0).fetch_all(pool),
-                bind_all!(sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(by_day)), &args.0).fetch_all(pool),
+                bind_all!(sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(by_week)), &week_args.0).fetch_all(pool),
                 bind_all!(sqlx::query(sqlx::AssertSqlSafe(by_key)), &keyed_args.0).fetch_all(pool),
             ).await?;
             let rows: Vec<Summed> = rows.iter().map(summed_row).collect::<Result<_, sqlx::Error>>()?;
@@ -573,6 +783,7 @@ impl Store {
                 "figure_days",
                 "figure_day_categories",
                 "figure_day_breakdowns",
+                "figure_weeks",
                 "mediator_records",
             ] {
                 sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
@@ -673,23 +884,120 @@ mod tests {
         assert_eq!(OPEN_NOW, open.join(", "));
     }
 
+    fn span(lo: i64, hi: i64, sign: i64) -> Span {
+        Span { lo, hi, sign }
+    }
+
     #[test]
-    fn a_period_reads_whole_months_by_month_and_its_ends_by_day() {
+    fn a_year_to_date_is_the_years_rows_less_the_days_to_come() {
         let d = |y, m, day| Date::new(y, m, day).unwrap();
+        let today = d(2026, 12, 6);
         assert_eq!(
-            spans(d(2026, 1, 1), d(2026, 12, 6)),
-            [(202601, 202612), (20260101, 20260101), (20261201, 20261206)]
+            spans(d(2026, 1, 1), d(2026, 12, 7), today),
+            [span(2026, 2027, 1), span(20261207, 20270101, -1)]
+        );
+        // The last thirty days: November less its first week, December less what is to come.
+        assert_eq!(
+            spans(d(2026, 11, 7), d(2026, 12, 7), today),
+            [
+                span(202611, 202612, 1),
+                span(20261101, 20261107, -1),
+                span(202612, 202613, 1),
+                span(20261207, 20270101, -1)
+            ]
+        );
+        // A past quarter: its months.
+        assert_eq!(
+            spans(d(2026, 4, 1), d(2026, 7, 1), today),
+            [span(202604, 202607, 1)]
+        );
+        // A week: its days; most of a month: the month less the other days.
+        assert_eq!(
+            spans(d(2026, 11, 3), d(2026, 11, 10), today),
+            [span(20261103, 20261110, 1)]
         );
         assert_eq!(
-            spans(d(2026, 10, 15), d(2026, 12, 1)),
-            [(202611, 202612), (20261015, 20261101), (20261201, 20261201)]
+            spans(d(2026, 11, 3), d(2026, 11, 20), today),
+            [
+                span(202611, 202612, 1),
+                span(20261101, 20261103, -1),
+                span(20261120, 20261201, -1)
+            ]
+        );
+        // Two whole years and the next one to date.
+        assert_eq!(
+            spans(d(2024, 1, 1), d(2026, 12, 7), today),
+            [span(2024, 2027, 1), span(20261207, 20270101, -1)]
         );
         assert_eq!(
-            spans(d(2026, 11, 3), d(2026, 11, 20)),
-            [(20261103, 20261120)],
-            "within one month, by day"
+            spans(d(2026, 5, 5), d(2026, 5, 5), today),
+            [span(20260505, 20260505, 1)],
+            "an empty period reads nothing"
         );
+        assert!(year_number(d(2026, 12, 31)) < month_number(d(2000, 1, 1)));
         assert!(month_number(d(2026, 12, 31)) < day_number(d(2000, 1, 1)));
+    }
+
+    /// How many times the rows of `spans` count the day `d` (its day, month and year rows).
+    fn counted(spans: &[Span], d: Date) -> i64 {
+        [day_number(d), month_number(d), year_number(d)]
+            .iter()
+            .map(|n| {
+                spans
+                    .iter()
+                    .filter(|s| s.lo <= *n && *n < s.hi)
+                    .map(|s| s.sign)
+                    .sum::<i64>()
+            })
+            .sum()
+    }
+
+    #[test]
+    fn every_day_of_a_period_is_counted_once_and_no_other_day_at_all() {
+        let base = Date::constant(2025, 11, 20);
+        let at = |n: i64| base.checked_add(jiff::Span::new().days(n)).unwrap();
+        for today in [at(0), at(41), at(400), at(800)] {
+            for a in (0..800).step_by(7) {
+                for b in (a..820).step_by(11) {
+                    let (from, to) = (at(a), at(b));
+                    let s = spans(from, to, today);
+                    for n in (a - 40).max(-400)..b + 40 {
+                        let d = at(n);
+                        let want = i64::from(from <= d && d < to);
+                        assert_eq!(
+                            counted(&s, d),
+                            want,
+                            "{d} in [{from}, {to}) today {today}: {s:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_weeks_inside_a_period_are_read_whole_and_its_ends_by_day() {
+        let county = RegionCode::parse("r", "331125000000").unwrap();
+        let (sql, args) = weeks(
+            &county,
+            Date::constant(2026, 1, 1),
+            Date::constant(2026, 12, 7),
+        );
+        assert_eq!(sql.matches("UNION ALL").count(), 2);
+        let ints: Vec<i64> = args
+            .0
+            .iter()
+            .filter_map(|a| match a {
+                Arg::Int(n) => Some(*n),
+                _ => None,
+            })
+            .collect();
+        // Thursday 1 January to Monday 5 January by day, the weeks from then to Monday 7
+        // December whole, and nothing after.
+        assert_eq!(
+            ints,
+            [20260101, 20260105, 20260105, 20261207, 20261207, 20261207]
+        );
     }
 
     #[test]
