@@ -188,6 +188,7 @@ fn settle<T>(result: Result<T, StoreError>, commit: Result<(), String>) -> Resul
 }
 
 async fn run<DB: Backend>(pool: Pool<DB>, key: PartyKey, mut rx: mpsc::Receiver<Job<DB>>) {
+    let mut idle = std::time::Instant::now();
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -196,7 +197,17 @@ async fn run<DB: Backend>(pool: Pool<DB>, key: PartyKey, mut rx: mpsc::Receiver<
                 Err(_) => break,
             }
         }
-        let (dones, commit) = match commit_batch(&pool, batch, &key).await {
+        let start = std::time::Instant::now();
+        let (jobs, waited) = (batch.len(), start - idle);
+        let outcome = commit_batch(&pool, batch, &key).await;
+        // How the writer spends its time (RUST_LOG=concord_store::writer=debug).
+        tracing::debug!(
+            jobs,
+            waited_us = waited.as_micros() as u64,
+            busy_us = start.elapsed().as_micros() as u64,
+            "batch"
+        );
+        let (dones, commit) = match outcome {
             Ok((dones, commit)) => (dones, commit.map_err(|e| e.to_string())),
             // The jobs were dropped unrun: their callers hear that the write did not happen.
             Err(e) => {
@@ -210,6 +221,7 @@ async fn run<DB: Backend>(pool: Pool<DB>, key: PartyKey, mut rx: mpsc::Receiver<
         for done in dones {
             done(commit.clone());
         }
+        idle = std::time::Instant::now();
     }
 }
 
@@ -244,10 +256,17 @@ async fn commit_batch<DB: Backend>(
             }
         }
     }
+    let writes = closures.len();
     for closure in closures {
         dones.extend(run_closure::<DB>(&mut tx, closure).await?);
     }
+    let committing = std::time::Instant::now();
     let commit = tx.commit().await;
+    tracing::debug!(
+        writes,
+        commit_us = committing.elapsed().as_micros() as u64,
+        "commit"
+    );
     Ok((dones, commit))
 }
 
