@@ -117,6 +117,7 @@ BEGIN
     PERFORM pg_temp.copy_table('figure_day_categories', k, dst, 'scope LIKE ''331125%''');
     PERFORM pg_temp.copy_table('figure_day_breakdowns', k, dst, 'scope LIKE ''331125%''');
     PERFORM pg_temp.copy_table('figure_weeks', k, dst, 'scope LIKE ''331125%''');
+    PERFORM pg_temp.copy_table('figure_open', k, dst, 'scope LIKE ''331125%''');
     INSERT INTO case_counters SELECT dst, year, last_seq FROM case_counters
     WHERE county_code = '331125';
 END $$ LANGUAGE plpgsql;
@@ -130,7 +131,7 @@ BEGIN
     INTO sets
     FROM information_schema.columns
     WHERE table_schema = current_schema() AND table_name = tbl AND data_type = 'bigint'
-      AND column_name NOT IN ('day', 'week', 'mediator_id');
+      AND column_name NOT IN ('day', 'week', 'deadline_day', 'mediator_id');
     EXECUTE format('UPDATE %I SET %s WHERE %s', tbl, sets, cond);
 END $$ LANGUAGE plpgsql;
 
@@ -148,6 +149,7 @@ BEGIN
     PERFORM pg_temp.multiply('figure_day_categories', 'scope NOT LIKE ''331125%''', n + 1);
     PERFORM pg_temp.multiply('figure_day_breakdowns', 'scope NOT LIKE ''331125%''', n + 1);
     PERFORM pg_temp.multiply('figure_weeks', 'scope NOT LIKE ''331125%''', n + 1);
+    PERFORM pg_temp.multiply('figure_open', 'scope NOT LIKE ''331125%''', n + 1);
     PERFORM pg_temp.multiply('mediator_records', 'true', n + 1);
     INSERT INTO meta (key, value) VALUES ('bench_county_copies', n::text);
 END $$;

@@ -84,6 +84,11 @@ pub const COUNTERS: [&str; 20] = [
     "close_work_days",
 ];
 
+/// Whether a case counts in `open_now`: accepted and not yet closed.
+pub fn counts_as_open(c: &Case) -> bool {
+    c.status.is_open() && c.status != Status::Registered
+}
+
 /// What a case adds to the figures of each day (in China) on which something it is
 /// counted for happened: its registration, acceptance and closure. Summing these over
 /// the days of a period gives exactly [`Counts::of_case`] for that period, which is
@@ -441,7 +446,7 @@ impl Figures {
                 .entry(week_of(c.registered_at).to_string())
                 .or_default() += 1;
         }
-        if c.status.is_open() && c.status != Status::Registered {
+        if counts_as_open(c) {
             self.open_now += 1;
             if c.deadline.is_some_and(|d| d <= now) {
                 self.overdue_now += 1;

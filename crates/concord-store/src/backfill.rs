@@ -27,6 +27,12 @@ impl Store {
         if self.meta("figure_days_v4").await?.is_none() {
             self.rebuild_figures().await?;
             self.set_meta("figure_days_v4", "done").await?;
+            self.set_meta("figure_open_v1", "done").await?;
+        }
+        // Migration 0029 keeps the cases open now per place and deadline: filled once.
+        if self.meta("figure_open_v1").await?.is_none() {
+            self.backfill_open().await?;
+            self.set_meta("figure_open_v1", "done").await?;
         }
         if self.meta("parties_sealed_v1").await?.is_none() {
             self.reseal_parties().await?;

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use concord_domain::case::{Case, Outcome};
 use concord_domain::category::Category;
 use concord_domain::figures::{
-    COUNTERS, Counts, Dimension, Figures, TALLY, Tally, contributions, dimensions, monday_of,
+    COUNTERS, Counts, Dimension, Figures, TALLY, Tally, contributions, counts_as_open, dimensions,
+    monday_of,
 };
 use concord_domain::region::{RegionCode, RegionLevel};
 use concord_domain::time::to_micros;
@@ -58,6 +59,8 @@ pub(crate) struct Rollup {
     breakdowns: BTreeMap<BreakdownKey, (&'static str, [i64; T])>,
     /// Registrations per (scope, Monday).
     weeks: BTreeMap<(String, i64), (&'static str, i64)>,
+    /// Cases open now per (scope, the day of their deadline; 0 for none).
+    open: BTreeMap<(String, i64), (&'static str, i64)>,
     /// Per mediator: cases closed with an outcome, agreements among them.
     mediators: BTreeMap<i64, (i64, i64)>,
 }
@@ -81,10 +84,36 @@ impl Rollup {
         r
     }
 
+    /// What open cases add to `figure_open` alone (to fill it for an older database).
+    fn of_open_cases<'a>(cases: impl IntoIterator<Item = &'a Case>) -> Self {
+        let mut r = Rollup::default();
+        for c in cases {
+            r.add_open(c, &places(&c.facts.region), 1);
+        }
+        r
+    }
+
+    /// An open case counts in each of its places by the day of its deadline.
+    fn add_open(&mut self, c: &Case, places: &[(String, &'static str, String)], sign: i64) {
+        if !counts_as_open(c) {
+            return;
+        }
+        let day = c
+            .deadline
+            .map_or(0, |d| day_number(concord_domain::time::local_date(d)));
+        for (scope, depth, _) in places {
+            self.open
+                .entry((scope.clone(), day))
+                .or_insert((depth, 0))
+                .1 += sign;
+        }
+    }
+
     /// Adds (sign 1) or takes away (sign -1) what a case adds to each day and place,
     /// and to its mediator's record.
     pub(crate) fn add(&mut self, c: &Case, sign: i64) {
         let places = places(&c.facts.region);
+        self.add_open(c, &places, sign);
         let dims = dimensions(c);
         for (day, counts) in contributions(c) {
             let n = counts.to_array();
@@ -219,6 +248,22 @@ impl Rollup {
             ("figure_weeks", "scope, depth, week", "scope, week"),
             &["registered"],
             weeks,
+        ));
+        let open = self.open.into_iter().filter(|(_, (_, n))| *n != 0).map(
+            |((scope, day), (depth, n))| {
+                let key = [Arg::Text(scope), Arg::Text(depth.into()), Arg::Int(day)];
+                with_counts(key, &[n])
+            },
+        );
+        out.extend(adding(
+            marks,
+            (
+                "figure_open",
+                "scope, depth, deadline_day",
+                "scope, deadline_day",
+            ),
+            &["open_cases"],
+            open,
         ));
         let mediators = self
             .mediators
@@ -722,30 +767,56 @@ impl Store {
     }
 
     /// Cases open now in `scope` (accepted and not yet closed), and those past their
-    /// deadline: read from the partial index `cases_open_now` alone.
+    /// deadline: from the kept `figure_open` rows (by the day of the deadline), but for
+    /// the cases due today, which are counted one by one against the time.
     async fn open_and_overdue(
         &self,
         scope: &RegionCode,
         now: Timestamp,
     ) -> Result<(u64, u64), StoreError> {
+        let today = concord_domain::time::local_date(now);
+        let mut args = Args::new(Marks::Numbered);
+        let cond = scope_cond(&mut args, scope);
+        let t = args.push(Arg::Int(day_number(today)));
+        let kept = format!(
+            "SELECT CAST(COALESCE(SUM(open_cases), 0) AS BIGINT),
+                    CAST(COALESCE(SUM(CASE WHEN deadline_day > 0 AND deadline_day < {t}
+                                      THEN open_cases ELSE 0 END), 0) AS BIGINT)
+             FROM figure_open WHERE {cond}"
+        );
         let mut w = Where::default();
         place_clause(&mut w, scope);
-        w.clauses.push(format!("status IN ({OPEN_NOW})"));
-        let at = w.args.push(Arg::Int(to_micros(now)));
-        // SQLite has no statistics to prefer the partial index to (county, status): told.
-        let hint = match self.db {
-            crate::Db::Sqlite(_) => " INDEXED BY cases_open_now",
-            crate::Db::Postgres(_) => "",
+        // The open states in the words of the partial index cases_county_overdue (which
+        // takes in registered cases too), so that it is used.
+        w.clauses.push(format!(
+            "status IN ({}) AND status <> 'registered'",
+            crate::list::open_statuses()
+        ));
+        let a = w
+            .args
+            .push(Arg::Int(to_micros(concord_domain::time::start_of_day(
+                today,
+            ))));
+        let b = w.args.push(Arg::Int(to_micros(now)));
+        w.clauses
+            .push(format!("deadline >= {a} AND deadline <= {b}"));
+        // SQLite has no statistics to prefer (county, deadline) to (county, status): told.
+        let hint = match (&self.db, scope.level() >= RegionLevel::County) {
+            (crate::Db::Sqlite(_), true) => " INDEXED BY cases_county_overdue",
+            _ => "",
         };
-        let sql = format!(
-            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN deadline <= {at} THEN 1 ELSE 0 END), 0)
-             FROM cases{hint} WHERE {}",
+        let due = format!(
+            "SELECT COUNT(*) FROM cases{hint} WHERE {}",
             w.clauses.join(" AND ")
         );
-        let (open, overdue): (i64, i64) = with_db!(self, pool => {
-            bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args.0).fetch_one(pool).await?
+        let ((open, before_today), due_today): ((i64, i64), i64) = with_db!(self, pool => {
+            futures::future::try_join(
+                bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(kept)), &args.0).fetch_one(pool),
+                bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(due)), &w.args.0).fetch_one(pool),
+            )
+            .await?
         });
-        Ok((open as u64, overdue as u64))
+        Ok((open.max(0) as u64, (before_today + due_today).max(0) as u64))
     }
 
     /// The same figures computed from the cases themselves, one by one: the reference
@@ -784,6 +855,7 @@ impl Store {
                 "figure_day_categories",
                 "figure_day_breakdowns",
                 "figure_weeks",
+                "figure_open",
                 "mediator_records",
             ] {
                 sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
@@ -807,6 +879,36 @@ impl Store {
                 return Ok(());
             };
             let stmts = Rollup::of_cases(&cases).statements(self.marks());
+            crate::writer::write_tx!(self, |conn| {
+                apply_rollup!(conn, stmts);
+                Ok::<(), StoreError>(())
+            })?;
+            after = last;
+        }
+    }
+}
+
+impl Store {
+    /// Fills `figure_open` from the open cases, for a database made before it existed;
+    /// emptied first, so that a fill cut short is simply done again.
+    pub(crate) async fn backfill_open(&self) -> Result<(), StoreError> {
+        crate::writer::write_tx!(self, |conn| {
+            sqlx::query("DELETE FROM figure_open")
+                .execute(&mut *conn)
+                .await?;
+            Ok::<(), StoreError>(())
+        })?;
+        let mut after = 0i64;
+        loop {
+            let mut w = Where::default();
+            let a = w.args.push(Arg::Int(after));
+            w.clauses.push(format!("id > {a}"));
+            w.clauses.push(format!("status IN ({OPEN_NOW})"));
+            let cases = self.cases_where(w, "ORDER BY id LIMIT 2000").await?;
+            let Some(last) = cases.last().map(|c| c.id) else {
+                return Ok(());
+            };
+            let stmts = Rollup::of_open_cases(&cases).statements(self.marks());
             crate::writer::write_tx!(self, |conn| {
                 apply_rollup!(conn, stmts);
                 Ok::<(), StoreError>(())
@@ -843,13 +945,12 @@ where
     Ok((r.try_get(0)?, r.try_get(1)?, n))
 }
 
-/// The open states but registered, in the same words as the partial index
-/// `cases_open_now` (migration 0010), so that the planner can use it.
+/// The open states but registered: what counts in `open_now`.
 const OPEN_NOW: &str =
     "'accepted', 'assigned', 'in_mediation', 'agreed', 'failed', 'escalated', 'confirming'";
 
-/// A subtree as equalities on the columns `cases_open_now` leads with (county, then
-/// township, then village); above the county, a range of codes.
+/// A subtree as equalities on its county (which `cases_county_overdue` leads with), then
+/// township, then village; above the county, a range of codes.
 fn place_clause(w: &mut Where, r: &RegionCode) {
     let level = r.level();
     if level < RegionLevel::County {

@@ -163,6 +163,43 @@ both!(
         assert_eq!(s, StatusCode::OK, "{g}");
         compare(&app, "after a merge").await;
 
+        // Open and overdue as the time passes a deadline: kept by the day of the deadline,
+        // the cases due today counted against the time.
+        let c = app.create(&clerk, &dispute()).await["id"].as_i64().unwrap();
+        ok(&app, &clerk, c, json!({"action": "accept"})).await;
+        let case = app.store.case(c).await.unwrap().unwrap().case;
+        let deadline = case.deadline.expect("accepting sets the deadline");
+        let county = RegionCode::parse("s", "331125000000").unwrap();
+        let mut seen = Vec::new();
+        for minutes in [-24 * 60 - 1, -1, 0, 1, 24 * 60 + 1] {
+            let now = deadline + jiff::SignedDuration::from_mins(minutes);
+            let day = concord_domain::time::local_date(now);
+            let (from, to) = (day, day.tomorrow().unwrap());
+            for scope in [county, case.facts.region] {
+                let kept = app.store.figures(&scope, from, to, now).await.unwrap();
+                let scanned = app
+                    .store
+                    .figures_by_scan(&scope, from, to, now)
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    (kept.open_now, kept.overdue_now),
+                    (scanned.open_now, scanned.overdue_now),
+                    "{scope} at {now} ({minutes} minutes from the deadline)"
+                );
+            }
+            let own = app
+                .store
+                .figures(&case.facts.region, from, to, now)
+                .await
+                .unwrap();
+            seen.push(own.overdue_now);
+        }
+        assert!(
+            seen[1] < seen[3] && seen[2] == seen[3],
+            "the case is overdue from its deadline on: {seen:?}"
+        );
+
         app.store.rebuild_figures().await.unwrap();
         compare(&app, "after a rebuild").await;
     }
