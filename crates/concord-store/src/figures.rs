@@ -869,26 +869,9 @@ impl Store {
 
     /// Fills `figure_days` from the cases, for a database made before it existed.
     pub(crate) async fn backfill_figures(&self) -> Result<(), StoreError> {
-        let mut after = 0i64;
-        loop {
-            let mut w = Where::default();
-            let a = w.args.push(Arg::Int(after));
-            w.clauses.push(format!("id > {a}"));
-            let cases = self.cases_where(w, "ORDER BY id LIMIT 2000").await?;
-            let Some(last) = cases.last().map(|c| c.id) else {
-                return Ok(());
-            };
-            let stmts = Rollup::of_cases(&cases).statements(self.marks());
-            crate::writer::write_tx!(self, |conn| {
-                apply_rollup!(conn, stmts);
-                Ok::<(), StoreError>(())
-            })?;
-            after = last;
-        }
+        self.refill(None, |cases| Rollup::of_cases(cases)).await
     }
-}
 
-impl Store {
     /// Fills `figure_open` from the open cases, for a database made before it existed;
     /// emptied first, so that a fill cut short is simply done again.
     pub(crate) async fn backfill_open(&self) -> Result<(), StoreError> {
@@ -898,17 +881,29 @@ impl Store {
                 .await?;
             Ok::<(), StoreError>(())
         })?;
+        let open = format!("status IN ({OPEN_NOW})");
+        self.refill(Some(&open), |cases| Rollup::of_open_cases(cases))
+            .await
+    }
+
+    /// Walks the cases (those `only` takes, if given) in id order, 2,000 at a time, and
+    /// adds what `rollup` makes of each lot to the kept figures.
+    async fn refill(
+        &self,
+        only: Option<&str>,
+        rollup: fn(&[Case]) -> Rollup,
+    ) -> Result<(), StoreError> {
         let mut after = 0i64;
         loop {
             let mut w = Where::default();
             let a = w.args.push(Arg::Int(after));
             w.clauses.push(format!("id > {a}"));
-            w.clauses.push(format!("status IN ({OPEN_NOW})"));
+            w.clauses.extend(only.map(str::to_string));
             let cases = self.cases_where(w, "ORDER BY id LIMIT 2000").await?;
             let Some(last) = cases.last().map(|c| c.id) else {
                 return Ok(());
             };
-            let stmts = Rollup::of_open_cases(&cases).statements(self.marks());
+            let stmts = rollup(&cases).statements(self.marks());
             crate::writer::write_tx!(self, |conn| {
                 apply_rollup!(conn, stmts);
                 Ok::<(), StoreError>(())

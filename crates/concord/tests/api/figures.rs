@@ -5,6 +5,7 @@
 
 use crate::both;
 use crate::support::{TestApp, dispute};
+use concord_domain::figures::Figures;
 use concord_domain::region::RegionCode;
 use jiff::civil::Date;
 use reqwest::StatusCode;
@@ -64,12 +65,7 @@ pub(crate) async fn compare(app: &TestApp, what: &str) {
     ] {
         let scope = RegionCode::parse("scope", scope).unwrap();
         for (from, to) in periods {
-            let kept = app.store.figures(&scope, from, to, now).await.unwrap();
-            let scanned = app
-                .store
-                .figures_by_scan(&scope, from, to, now)
-                .await
-                .unwrap();
+            let (kept, scanned) = kept_and_scanned(app, &scope, from, to, now).await;
             assert_eq!(
                 serde_json::to_value(&kept).unwrap(),
                 serde_json::to_value(&scanned).unwrap(),
@@ -77,6 +73,23 @@ pub(crate) async fn compare(app: &TestApp, what: &str) {
             );
         }
     }
+}
+
+/// The figures of a scope and period as kept, and as counted from the cases.
+async fn kept_and_scanned(
+    app: &TestApp,
+    scope: &RegionCode,
+    from: Date,
+    to: Date,
+    now: jiff::Timestamp,
+) -> (Figures, Figures) {
+    let kept = app.store.figures(scope, from, to, now).await.unwrap();
+    let scanned = app
+        .store
+        .figures_by_scan(scope, from, to, now)
+        .await
+        .unwrap();
+    (kept, scanned)
 }
 
 async fn ok(app: &TestApp, token: &str, id: i64, action: Value) {
@@ -176,12 +189,7 @@ both!(
             let day = concord_domain::time::local_date(now);
             let (from, to) = (day, day.tomorrow().unwrap());
             for scope in [county, case.facts.region] {
-                let kept = app.store.figures(&scope, from, to, now).await.unwrap();
-                let scanned = app
-                    .store
-                    .figures_by_scan(&scope, from, to, now)
-                    .await
-                    .unwrap();
+                let (kept, scanned) = kept_and_scanned(&app, &scope, from, to, now).await;
                 assert_eq!(
                     (kept.open_now, kept.overdue_now),
                     (scanned.open_now, scanned.overdue_now),
