@@ -50,8 +50,9 @@ struct BreakdownKey {
 }
 
 /// Changes to the kept figures (`figure_days`, `figure_day_categories`,
-/// `figure_day_breakdowns`, `figure_weeks`) and to the mediators' records, merged by row
-/// so that one statement never touches a row twice (PostgreSQL refuses that).
+/// `figure_day_breakdowns`, `figure_weeks`, `figure_open`) and to the mediators' records,
+/// merged by row so that one statement never touches a row twice (PostgreSQL refuses
+/// that).
 #[derive(Debug, Default)]
 pub(crate) struct Rollup {
     days: BTreeMap<Key, (&'static str, [i64; N])>,
