@@ -49,6 +49,9 @@ struct BreakdownKey {
     key: String,
 }
 
+/// One counter per (scope, number) with the scope's depth.
+type ScopeCounts = BTreeMap<(String, i64), (&'static str, i64)>;
+
 /// Changes to the kept figures (`figure_days`, `figure_day_categories`,
 /// `figure_day_breakdowns`, `figure_weeks`, `figure_open`) and to the mediators' records,
 /// merged by row so that one statement never touches a row twice (PostgreSQL refuses
@@ -59,9 +62,9 @@ pub(crate) struct Rollup {
     categories: BTreeMap<CategoryKey, (&'static str, i64)>,
     breakdowns: BTreeMap<BreakdownKey, (&'static str, [i64; T])>,
     /// Registrations per (scope, Monday).
-    weeks: BTreeMap<(String, i64), (&'static str, i64)>,
+    weeks: ScopeCounts,
     /// Cases open now per (scope, the day of their deadline; 0 for none).
-    open: BTreeMap<(String, i64), (&'static str, i64)>,
+    open: ScopeCounts,
     /// Per mediator: cases closed with an outcome, agreements among them.
     mediators: BTreeMap<i64, (i64, i64)>,
 }
@@ -103,10 +106,7 @@ impl Rollup {
             .deadline
             .map_or(0, |d| day_number(concord_domain::time::local_date(d)));
         for (scope, depth, _) in places {
-            self.open
-                .entry((scope.clone(), day))
-                .or_insert((depth, 0))
-                .1 += sign;
+            bump(&mut self.open, scope, depth, day, sign);
         }
     }
 
@@ -121,8 +121,13 @@ impl Rollup {
             let t = Tally::of(&counts).to_array();
             for (scope, depth, child) in &places {
                 if counts.registered > 0 {
-                    let week = (scope.clone(), day_number(monday_of(day)));
-                    self.weeks.entry(week).or_insert((depth, 0)).1 += sign;
+                    bump(
+                        &mut self.weeks,
+                        scope,
+                        depth,
+                        day_number(monday_of(day)),
+                        sign,
+                    );
                 }
                 // Every row is kept by day, by month and by year (see `spans`).
                 for at in [day_number(day), month_number(day), year_number(day)] {
@@ -238,33 +243,15 @@ impl Rollup {
             &TALLY,
             breakdowns,
         ));
-        let weeks = self.weeks.into_iter().filter(|(_, (_, n))| *n != 0).map(
-            |((scope, week), (depth, n))| {
-                let key = [Arg::Text(scope), Arg::Text(depth.into()), Arg::Int(week)];
-                with_counts(key, &[n])
-            },
-        );
-        out.extend(adding(
+        out.extend(per_scope(
             marks,
-            ("figure_weeks", "scope, depth, week", "scope, week"),
-            &["registered"],
-            weeks,
+            self.weeks,
+            ("figure_weeks", "week", "registered"),
         ));
-        let open = self.open.into_iter().filter(|(_, (_, n))| *n != 0).map(
-            |((scope, day), (depth, n))| {
-                let key = [Arg::Text(scope), Arg::Text(depth.into()), Arg::Int(day)];
-                with_counts(key, &[n])
-            },
-        );
-        out.extend(adding(
+        out.extend(per_scope(
             marks,
-            (
-                "figure_open",
-                "scope, depth, deadline_day",
-                "scope, deadline_day",
-            ),
-            &["open_cases"],
-            open,
+            self.open,
+            ("figure_open", "deadline_day", "open_cases"),
         ));
         let mediators = self
             .mediators
@@ -280,6 +267,37 @@ impl Rollup {
         ));
         out
     }
+}
+
+/// The upserts of a one-counter table kept per scope and a number (`figure_weeks`,
+/// `figure_open`): its name, the number's column and the counter's.
+fn per_scope(
+    marks: Marks,
+    rows: ScopeCounts,
+    (table, number, counter): (&str, &str, &str),
+) -> Vec<(String, Args)> {
+    let rows = rows
+        .into_iter()
+        .filter(|(_, (_, n))| *n != 0)
+        .map(|((scope, at), (depth, n))| {
+            let key = [Arg::Text(scope), Arg::Text(depth.into()), Arg::Int(at)];
+            with_counts(key, &[n])
+        });
+    adding(
+        marks,
+        (
+            table,
+            &format!("scope, depth, {number}"),
+            &format!("scope, {number}"),
+        ),
+        &[counter],
+        rows,
+    )
+}
+
+/// Adds `sign` to the row of `scope` and `at` in a one-counter table.
+fn bump(rows: &mut ScopeCounts, scope: &str, depth: &'static str, at: i64, sign: i64) {
+    rows.entry((scope.to_string(), at)).or_insert((depth, 0)).1 += sign;
 }
 
 /// A row's key columns followed by its counters.
@@ -432,20 +450,38 @@ fn next(grain: Grain, d: Date) -> Option<Date> {
     }
 }
 
-/// [a, b) within one month: its days, or the whole month less the days outside.
-fn within_month(a: Date, b: Date, today: Date) -> Plan {
+/// [a, b) within one month or one year (`grain`): read by `parts`, or as the whole month
+/// or year less the parts outside, whichever reads fewer rows.
+fn within(
+    grain: Grain,
+    a: Date,
+    b: Date,
+    today: Date,
+    parts: fn(Date, Date, Date) -> Plan,
+) -> Plan {
     if a >= b {
         return Plan::default();
     }
-    let inside = Plan::piece(Grain::Day, a, b, today);
-    let (first, after) = (a.first_of_month(), next(Grain::Month, a).unwrap_or(b));
+    let first = match grain {
+        Grain::Day => a,
+        Grain::Month => a.first_of_month(),
+        Grain::Year => a.first_of_year(),
+    };
+    let after = next(grain, a).unwrap_or(b);
     if a == first && b == after {
-        return Plan::piece(Grain::Month, a, b, today);
+        return Plan::piece(grain, a, b, today);
     }
-    let outside = Plan::piece(Grain::Month, first, after, today)
-        .and(Plan::piece(Grain::Day, first, a, today), -1)
-        .and(Plan::piece(Grain::Day, b, after, today), -1);
-    inside.cheaper(outside)
+    let outside = Plan::piece(grain, first, after, today)
+        .and(parts(first, a, today), -1)
+        .and(parts(b, after, today), -1);
+    parts(a, b, today).cheaper(outside)
+}
+
+/// [a, b) within one month: its days, or the whole month less the days outside.
+fn within_month(a: Date, b: Date, today: Date) -> Plan {
+    within(Grain::Month, a, b, today, |a, b, today| {
+        Plan::piece(Grain::Day, a, b, today)
+    })
 }
 
 /// [a, b) within one year by its whole months and the parts of months at its ends.
@@ -466,17 +502,7 @@ fn by_months(a: Date, b: Date, today: Date) -> Plan {
 
 /// [a, b) within one year: by months, or the whole year less what lies outside.
 fn within_year(a: Date, b: Date, today: Date) -> Plan {
-    if a >= b {
-        return Plan::default();
-    }
-    let (first, after) = (a.first_of_year(), next(Grain::Year, a).unwrap_or(b));
-    if a == first && b == after {
-        return Plan::piece(Grain::Year, a, b, today);
-    }
-    let outside = Plan::piece(Grain::Year, first, after, today)
-        .and(by_months(first, a, today), -1)
-        .and(by_months(b, after, today), -1);
-    by_months(a, b, today).cheaper(outside)
+    within(Grain::Year, a, b, today, by_months)
 }
 
 /// The signed ranges of a kept table's `day` whose rows sum to the days [from, to): by
@@ -703,10 +729,11 @@ impl Store {
         let above_county = scope.level() < RegionLevel::County;
         // By span, one range scan each, joined: the planner does not take an OR of day
         // ranges as ranges of the primary key. Rows taken away are negated.
+        let spans = spans(from, to, today);
         let union = |table: &str, keys: &str, counters: &[&str]| -> (String, Args) {
             let mut args = Args::new(Marks::Numbered);
-            let sql = spans(from, to, today)
-                .into_iter()
+            let sql = spans
+                .iter()
                 .map(|span| {
                     let cond = scope_cond(&mut args, scope);
                     let (a, b) = (args.push(Arg::Int(span.lo)), args.push(Arg::Int(span.hi)));
