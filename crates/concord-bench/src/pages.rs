@@ -62,9 +62,17 @@ impl Server {
 
     /// The pages whose name holds `part`, each in turn, 4 connections.
     pub async fn pages_named(&self, part: &str, limit: Duration) -> Result<Vec<(String, Sample)>> {
+        let named: Vec<_> = PAGES.iter().filter(|p| p.0.contains(part)).collect();
+        if named.is_empty() {
+            let all: Vec<&str> = PAGES.iter().map(|p| p.0).collect();
+            anyhow::bail!(
+                "no page is named with «{part}»; the pages: {}",
+                all.join(", ")
+            );
+        }
         let ids = self.case_ids().await?;
         let mut out = Vec::new();
-        for (name, user, path) in PAGES.iter().filter(|p| p.0.contains(part)) {
+        for (name, user, path) in named {
             let cookie = Arc::new(self.cookie(user).await?);
             let (c, base, path) = (self.client.clone(), self.base.clone(), *path);
             let ids = ids.clone();
