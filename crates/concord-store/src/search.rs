@@ -2,6 +2,7 @@
 //! hashes), or by Chinese free text over descriptions, addresses and party names — newest
 //! first, every term required, within the searcher's region.
 
+use concord_domain::case::PartyRole;
 use concord_domain::person::{IdNumber, Phone};
 use concord_domain::region::{RegionCode, RegionLevel};
 use concord_text::tokens::query_terms;
@@ -58,24 +59,79 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<CaseSummary>, StoreError> {
         let limit = limit.clamp(1, 100) as usize;
-        let (sql, key) = match SearchQuery::parse(q) {
-            SearchQuery::Number(n) => ("SELECT id FROM cases WHERE number = $1", n),
-            SearchQuery::Phone(p) => (
-                "SELECT case_id FROM parties WHERE phone_key = $1 ORDER BY case_id DESC LIMIT 500",
-                self.party_key.phone(&p),
-            ),
-            SearchQuery::IdNumber(id) => (
-                "SELECT case_id FROM parties WHERE id_key = $1 ORDER BY case_id DESC LIMIT 500",
-                self.party_key.id_number(&id),
-            ),
+        let key = match SearchQuery::parse(q) {
+            SearchQuery::Number(n) => {
+                let ids: Vec<i64> = with_db!(self, pool => {
+                    sqlx::query_scalar("SELECT id FROM cases WHERE number = $1").bind(n).fetch_all(pool).await?
+                });
+                return self.cases_in_scope(&ids, scope, limit).await;
+            }
+            SearchQuery::Phone(p) => self.party_key.phone(&p),
+            SearchQuery::IdNumber(id) => self.party_key.id_number(&id),
             SearchQuery::Text(terms) if terms.is_empty() => return Ok(Vec::new()),
             SearchQuery::Text(terms) => return self.search_text(&terms, scope, limit).await,
         };
-        let mut ids: Vec<i64> = with_db!(self, pool => {
-            sqlx::query_scalar(sql).bind(key).fetch_all(pool).await?
-        });
+        let mut ids = self.case_ids_by_keys(PartyRole::ALL, &[key], 500).await?;
         ids.dedup();
         self.cases_in_scope(&ids, scope, limit).await
+    }
+
+    /// The ids of the newest cases (newest first, at most about `limit`) in which a party
+    /// in one of `roles` has one of `keys` as the keyed hash of its phone or ID number.
+    /// SQLite looks them up in its full-text index of the keys (migration 0030), one word
+    /// per role, kind and key; PostgreSQL in its indexes on the two columns.
+    pub(crate) async fn case_ids_by_keys(
+        &self,
+        roles: &[PartyRole],
+        keys: &[String],
+        limit: i64,
+    ) -> Result<Vec<i64>, StoreError> {
+        // Keyed hashes are hex: nothing else can reach the full-text query's syntax.
+        let keys: Vec<&String> = keys
+            .iter()
+            .filter(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_hexdigit()))
+            .collect();
+        if keys.is_empty() || roles.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut a = Args::default();
+        let sql = match self.db {
+            crate::Db::Sqlite(_) => {
+                let words: Vec<String> = roles
+                    .iter()
+                    .flat_map(|r| {
+                        keys.iter().flat_map(move |k| {
+                            ["phone", "id"].map(|what| format!("{}{what}{k}", r.as_str()))
+                        })
+                    })
+                    .collect();
+                let m = a.push(Arg::Text(words.join(" OR ")));
+                format!(
+                    "SELECT case_id FROM parties WHERE id IN (SELECT rowid FROM party_keys
+                     WHERE party_keys MATCH {m} ORDER BY rowid DESC LIMIT {limit})
+                     ORDER BY case_id DESC"
+                )
+            }
+            crate::Db::Postgres(_) => {
+                let k: Vec<String> = keys
+                    .iter()
+                    .map(|k| a.push(Arg::Text((*k).clone())))
+                    .collect();
+                let r: Vec<String> = roles
+                    .iter()
+                    .map(|r| a.push(Arg::Text(r.as_str().into())))
+                    .collect();
+                format!(
+                    "SELECT case_id FROM parties WHERE (phone_key IN ({k}) OR id_key IN ({k}))
+                     AND role IN ({r}) ORDER BY case_id DESC LIMIT {limit}",
+                    k = k.join(", "),
+                    r = r.join(", ")
+                )
+            }
+        };
+        Ok(with_db!(self, pool => {
+            bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), &a.0).fetch_all(pool).await?
+        }))
     }
 
     /// The cases among `ids` in `scope`'s subtree, newest first, at most `limit`. Only

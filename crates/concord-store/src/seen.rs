@@ -117,8 +117,10 @@ impl Store {
                 .bind(f.region.to_string()).bind(since).fetch_all(pool).await?
         });
         ids.extend(self.case_ids_of("respondent", "name", &respondents).await?);
-        ids.extend(self.case_ids_of("respondent", "phone_key", &keys.0).await?);
-        ids.extend(self.case_ids_of("respondent", "id_key", &keys.0).await?);
+        ids.extend(
+            self.case_ids_by_keys(&[PartyRole::Respondent], &keys.0, MAX_CANDIDATES)
+                .await?,
+        );
         let candidates: Vec<Case> = self
             .cases_by_ids(ids)
             .await?
@@ -169,8 +171,9 @@ impl Store {
             return Ok(Vec::new());
         }
         let since = to_micros(now - SignedDuration::from_hours(24 * HISTORY_DAYS));
-        let mut ids = self.case_ids_of("applicant", "phone_key", &keys.0).await?;
-        ids.extend(self.case_ids_of("applicant", "id_key", &keys.0).await?);
+        let ids = self
+            .case_ids_by_keys(&[PartyRole::Applicant], &keys.0, MAX_CANDIDATES)
+            .await?;
         let mut cases: Vec<Case> = self
             .cases_by_ids(ids)
             .await?

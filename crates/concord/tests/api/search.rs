@@ -238,3 +238,46 @@ async fn cases_stored_before_the_places_index_are_found_after_it() {
     let numbers: Vec<&str> = found.iter().map(|c| c.case.number.as_str()).collect();
     assert_eq!(numbers, made, "every case, newest first");
 }
+
+/// Migration 0030 moves SQLite's lookups by a party's keyed phone and ID number into an
+/// index of their own: the parties of a database from before it are found afterwards,
+/// by phone and by ID number, and so are those registered after it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parties_stored_before_their_keys_index_are_found_after_it() {
+    let app = TestApp::sqlite().await;
+    let concord_store::Db::Sqlite(pool) = app.store.db() else {
+        unreachable!()
+    };
+    let t = app.token("clerk").await;
+    let before = register(&app, &t, &dispute(), 2).await;
+    // Back to the tables as migration 0029 left them, then the migrations run again.
+    for sql in [
+        "DROP TRIGGER parties_keys_insert",
+        "DROP TRIGGER parties_keys_update",
+        "DROP TRIGGER parties_keys_delete",
+        "DROP TABLE party_keys",
+        "CREATE INDEX parties_phone_key ON parties(phone_key, case_id) WHERE phone_key IS NOT NULL",
+        "CREATE INDEX parties_id_key ON parties(id_key, case_id) WHERE id_key IS NOT NULL",
+        "DELETE FROM _sqlx_migrations WHERE version = 30",
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    let key = std::fs::read_to_string(&app.key_file).unwrap();
+    let (key, _) = concord_store::PartyKey::parse(&key).unwrap();
+    let store = concord_store::Store::open(&app.url, key)
+        .await
+        .expect("migrates");
+    let after = register(&app, &t, &dispute(), 1).await;
+    let scope = concord_domain::region::RegionCode::parse("r", "331125000000").unwrap();
+    let every: Vec<String> = after.iter().chain(&before).cloned().collect();
+    let applicant = dispute()["parties"][0].clone();
+    for q in [&applicant["phone"], &applicant["id_number"]] {
+        let q = q.as_str().expect("the test case's applicant has both");
+        let found = store.search(q, &scope, 50).await.unwrap();
+        let numbers: Vec<String> = found.iter().map(|c| c.case.number.clone()).collect();
+        assert_eq!(numbers, every, "{q}: every case, newest first");
+    }
+}

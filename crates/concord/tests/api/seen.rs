@@ -111,6 +111,16 @@ both!(
             ids.contains(&id),
             "the group case is found by a merged party: {found}"
         );
+        // And by the phone the merged party came with (their parties' keyed hashes are
+        // found through an index of their own on SQLite).
+        let (_, found) = app.get(&t, "/api/v1/search?q=13700000002").await;
+        let ids: Vec<i64> = found["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids, vec![id, others[1]], "newest first: {found}");
 
         let (_, alerts) = app.get(&t, "/api/v1/alerts?open=true").await;
         let alert = alerts
@@ -188,6 +198,18 @@ both!(
         assert!(
             stranger["repeat_of"].is_null() && stranger["skip_level_of"].is_null(),
             "another person"
+        );
+        // The same number as another case's respondent is not the same applicant.
+        let mut against = petition("13900003333", "township");
+        against["parties"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"role": "respondent", "name": "柳二伯", "phone": "13900004444"}));
+        app.create(&t, &against).await;
+        let respondent_now_applicant = app.create(&t, &petition("13900004444", "city")).await;
+        assert!(
+            respondent_now_applicant["repeat_of"].is_null(),
+            "{respondent_now_applicant}"
         );
         let (_, rel) = app
             .get(&t, &format!("/api/v1/cases/{}/related", again["id"]))
