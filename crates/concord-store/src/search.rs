@@ -45,6 +45,25 @@ impl SearchQuery {
     }
 }
 
+/// What parties are looked up by: the keyed hashes of their phone or ID numbers, or
+/// their names.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum PartyMatch<'a> {
+    Keys(&'a [String]),
+    Names(&'a [String]),
+}
+
+/// A party's word in SQLite's index of them (`party_keys`): its role, what the value is
+/// and the value — a key as it is (hex), a name as its UTF-8 in hex, so that no
+/// character of a name is taken for a separator or for the query's syntax. The index's
+/// tokenizer folds ASCII case; the triggers of migration 0031 write the same words.
+fn party_word(role: &str, kind: &str, value: &str) -> String {
+    match kind {
+        "name" => format!("{role}{kind}{}", hex::encode(value.as_bytes())),
+        _ => format!("{role}{kind}{value}"),
+    }
+}
+
 /// Candidates fetched from the index per round; rounds continue below the last one while
 /// the searcher's region filters them out.
 const ROUND: i64 = 500;
@@ -71,40 +90,48 @@ impl Store {
             SearchQuery::Text(terms) if terms.is_empty() => return Ok(Vec::new()),
             SearchQuery::Text(terms) => return self.search_text(&terms, scope, limit).await,
         };
-        let mut ids = self.case_ids_by_keys(PartyRole::ALL, &[key], 500).await?;
+        let mut ids = self
+            .case_ids_of_parties(PartyRole::ALL, PartyMatch::Keys(&[key]), 500)
+            .await?;
         ids.dedup();
         self.cases_in_scope(&ids, scope, limit).await
     }
 
     /// The ids of the newest cases (newest first, at most about `limit`) in which a party
-    /// in one of `roles` has one of `keys` as the keyed hash of its phone or ID number.
-    /// SQLite looks them up in its full-text index of the keys (migration 0030), one word
-    /// per role, kind and key; PostgreSQL in its indexes on the two columns.
-    pub(crate) async fn case_ids_by_keys(
+    /// in one of `roles` is `who`. SQLite looks them up in its full-text index of the
+    /// parties' words (migrations 0030 and 0031): one word per role and key, or role and
+    /// name; PostgreSQL in its indexes on the columns.
+    pub(crate) async fn case_ids_of_parties(
         &self,
         roles: &[PartyRole],
-        keys: &[String],
+        who: PartyMatch<'_>,
         limit: i64,
     ) -> Result<Vec<i64>, StoreError> {
-        // Keyed hashes are hex: nothing else can reach the full-text query's syntax.
-        let keys: Vec<&String> = keys
-            .iter()
-            .filter(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_hexdigit()))
-            .collect();
-        if keys.is_empty() || roles.is_empty() {
+        let (values, kinds): (Vec<String>, &[&str]) = match who {
+            // Keyed hashes are hex: nothing else can reach the full-text query's syntax.
+            PartyMatch::Keys(keys) => (
+                keys.iter()
+                    .filter(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_hexdigit()))
+                    .cloned()
+                    .collect(),
+                &["phone", "id"],
+            ),
+            PartyMatch::Names(names) => (names.to_vec(), &["name"]),
+        };
+        if values.is_empty() || roles.is_empty() {
             return Ok(Vec::new());
         }
         let mut a = Args::default();
         let sql = match self.db {
             crate::Db::Sqlite(_) => {
-                let words: Vec<String> = roles
-                    .iter()
-                    .flat_map(|r| {
-                        keys.iter().flat_map(move |k| {
-                            ["phone", "id"].map(|what| format!("{}{what}{k}", r.as_str()))
-                        })
-                    })
-                    .collect();
+                let mut words = Vec::new();
+                for r in roles {
+                    for v in &values {
+                        for kind in kinds {
+                            words.push(party_word(r.as_str(), kind, v));
+                        }
+                    }
+                }
                 let m = a.push(Arg::Text(words.join(" OR ")));
                 format!(
                     "SELECT case_id FROM parties WHERE id IN (SELECT rowid FROM party_keys
@@ -113,19 +140,22 @@ impl Store {
                 )
             }
             crate::Db::Postgres(_) => {
-                let k: Vec<String> = keys
+                let v: Vec<String> = values
                     .iter()
-                    .map(|k| a.push(Arg::Text((*k).clone())))
+                    .map(|v| a.push(Arg::Text(v.clone())))
                     .collect();
                 let r: Vec<String> = roles
                     .iter()
                     .map(|r| a.push(Arg::Text(r.as_str().into())))
                     .collect();
+                let (v, r) = (v.join(", "), r.join(", "));
+                let cond = match who {
+                    PartyMatch::Keys(_) => format!("(phone_key IN ({v}) OR id_key IN ({v}))"),
+                    PartyMatch::Names(_) => format!("name IN ({v})"),
+                };
                 format!(
-                    "SELECT case_id FROM parties WHERE (phone_key IN ({k}) OR id_key IN ({k}))
-                     AND role IN ({r}) ORDER BY case_id DESC LIMIT {limit}",
-                    k = k.join(", "),
-                    r = r.join(", ")
+                    "SELECT case_id FROM parties WHERE {cond} AND role IN ({r})
+                     ORDER BY case_id DESC LIMIT {limit}"
                 )
             }
         };

@@ -12,9 +12,10 @@ use concord_domain::time::to_micros;
 use concord_text::similar::{SAME_MATTER, similarity};
 use jiff::{SignedDuration, Timestamp};
 
-use crate::args::{Arg, Args, bind_all};
+use crate::args::{Args, bind_all};
 use crate::cases::CASE_COLUMNS;
 use crate::rows::{CaseRow, case_from_rows};
+use crate::search::PartyMatch;
 use crate::{Store, StoreError, with_db};
 
 /// Open cases registered this recently are candidates for the same matter brought again.
@@ -116,11 +117,13 @@ impl Store {
                  ORDER BY registered_at DESC LIMIT {MAX_CANDIDATES}")))
                 .bind(f.region.to_string()).bind(since).fetch_all(pool).await?
         });
-        ids.extend(self.case_ids_of("respondent", "name", &respondents).await?);
-        ids.extend(
-            self.case_ids_by_keys(&[PartyRole::Respondent], &keys.0, MAX_CANDIDATES)
-                .await?,
-        );
+        let respondent = &[PartyRole::Respondent];
+        for who in [PartyMatch::Names(&respondents), PartyMatch::Keys(&keys.0)] {
+            ids.extend(
+                self.case_ids_of_parties(respondent, who, MAX_CANDIDATES)
+                    .await?,
+            );
+        }
         let candidates: Vec<Case> = self
             .cases_by_ids(ids)
             .await?
@@ -172,7 +175,11 @@ impl Store {
         }
         let since = to_micros(now - SignedDuration::from_hours(24 * HISTORY_DAYS));
         let ids = self
-            .case_ids_by_keys(&[PartyRole::Applicant], &keys.0, MAX_CANDIDATES)
+            .case_ids_of_parties(
+                &[PartyRole::Applicant],
+                PartyMatch::Keys(&keys.0),
+                MAX_CANDIDATES,
+            )
             .await?;
         let mut cases: Vec<Case> = self
             .cases_by_ids(ids)
@@ -202,32 +209,6 @@ impl Store {
                 )
             })
             .collect())
-    }
-
-    /// The newest cases in which a party of `role` has one of `values` in `column`
-    /// (each lookup walks that column's index).
-    async fn case_ids_of(
-        &self,
-        role: &str,
-        column: &str,
-        values: &[String],
-    ) -> Result<Vec<i64>, StoreError> {
-        if values.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut a = Args::default();
-        let r = a.push(Arg::Text(role.to_string()));
-        let marks: Vec<String> = values
-            .iter()
-            .map(|v| a.push(Arg::Text(v.clone())))
-            .collect();
-        let sql = format!(
-            "SELECT case_id FROM parties WHERE {column} IN ({}) AND role = {r} ORDER BY case_id DESC LIMIT {MAX_CANDIDATES}",
-            marks.join(", ")
-        );
-        Ok(with_db!(self, pool => {
-            bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), &a.0).fetch_all(pool).await?
-        }))
     }
 
     /// Cases by id (rowid lookups only), each once.

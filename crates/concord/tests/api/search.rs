@@ -239,26 +239,38 @@ async fn cases_stored_before_the_places_index_are_found_after_it() {
     assert_eq!(numbers, made, "every case, newest first");
 }
 
-/// Migration 0030 moves SQLite's lookups by a party's keyed phone and ID number into an
-/// index of their own: the parties of a database from before it are found afterwards,
-/// by phone and by ID number, and so are those registered after it.
+/// Migrations 0030 and 0031 move SQLite's lookups of parties by keyed phone and ID
+/// number, and by name, into an index of their words: the parties of a database from
+/// before them are found afterwards — by phone, by ID number, a respondent by name —
+/// and so are those registered after them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn parties_stored_before_their_keys_index_are_found_after_it() {
+async fn parties_stored_before_their_words_index_are_found_after_it() {
     let app = TestApp::sqlite().await;
     let concord_store::Db::Sqlite(pool) = app.store.db() else {
         unreachable!()
     };
     let t = app.token("clerk").await;
     let before = register(&app, &t, &dispute(), 2).await;
+    // Elsewhere in the county, against a respondent known by name alone.
+    let mut elsewhere = dispute();
+    elsewhere["region"] = json!("331125004001");
+    elsewhere["category"] = json!("environment");
+    elsewhere["description"] = json!("张三丰开办的养猪场臭气熏天,污水直排河道,多次反映未解决");
+    elsewhere["parties"] = json!([
+        {"role": "applicant", "name": "周某", "phone": "13600001111"},
+        {"role": "respondent", "name": "张三丰"}
+    ]);
+    let named = app.create(&t, &elsewhere).await["id"].clone();
     // Back to the tables as migration 0029 left them, then the migrations run again.
     for sql in [
-        "DROP TRIGGER parties_keys_insert",
-        "DROP TRIGGER parties_keys_update",
+        "DROP TRIGGER parties_words_insert",
+        "DROP TRIGGER parties_words_update",
         "DROP TRIGGER parties_keys_delete",
         "DROP TABLE party_keys",
         "CREATE INDEX parties_phone_key ON parties(phone_key, case_id) WHERE phone_key IS NOT NULL",
         "CREATE INDEX parties_id_key ON parties(id_key, case_id) WHERE id_key IS NOT NULL",
-        "DELETE FROM _sqlx_migrations WHERE version = 30",
+        "CREATE INDEX parties_name ON parties(name)",
+        "DELETE FROM _sqlx_migrations WHERE version IN (30, 31)",
     ] {
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .execute(pool)
@@ -280,4 +292,18 @@ async fn parties_stored_before_their_keys_index_are_found_after_it() {
         let numbers: Vec<String> = found.iter().map(|c| c.case.number.clone()).collect();
         assert_eq!(numbers, every, "{q}: every case, newest first");
     }
+    // The same matter against 张三丰 from another village and another applicant: only
+    // the respondent's name can bring the earlier case up.
+    let mut again = elsewhere.clone();
+    again["region"] = json!("331125003003");
+    again["parties"][0] = json!({"role": "applicant", "name": "吴某", "phone": "13600002222"});
+    let (s, chk) = app.post(&t, "/api/v1/intake/check", &again).await;
+    assert_eq!(s, StatusCode::OK, "{chk}");
+    let dups: Vec<&Value> = chk["seen"]["duplicates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| &d["case"]["id"])
+        .collect();
+    assert_eq!(dups, vec![&named], "{chk}");
 }
