@@ -15,6 +15,15 @@ async fn register(app: &TestApp, token: &str, body: &Value, n: usize) -> Vec<Str
     made
 }
 
+/// The app's database opened again, with its key: the migrations run.
+async fn reopened(app: &TestApp) -> concord_store::Store {
+    let key = std::fs::read_to_string(&app.key_file).unwrap();
+    let (key, _) = concord_store::PartyKey::parse(&key).unwrap();
+    concord_store::Store::open(&app.url, key)
+        .await
+        .expect("migrates")
+}
+
 fn numbers(v: &Value) -> Vec<String> {
     v["items"]
         .as_array()
@@ -228,11 +237,7 @@ async fn cases_stored_before_the_places_index_are_found_after_it() {
             .await
             .unwrap();
     }
-    let key = std::fs::read_to_string(&app.key_file).unwrap();
-    let (key, _) = concord_store::PartyKey::parse(&key).unwrap();
-    let store = concord_store::Store::open(&app.url, key)
-        .await
-        .expect("migrates");
+    let store = reopened(&app).await;
     let scope = concord_domain::region::RegionCode::parse("r", "331125000000").unwrap();
     let found = store.search("玩具厂 工资", &scope, 50).await.unwrap();
     let numbers: Vec<&str> = found.iter().map(|c| c.case.number.as_str()).collect();
@@ -277,11 +282,7 @@ async fn parties_stored_before_their_words_index_are_found_after_it() {
             .await
             .unwrap();
     }
-    let key = std::fs::read_to_string(&app.key_file).unwrap();
-    let (key, _) = concord_store::PartyKey::parse(&key).unwrap();
-    let store = concord_store::Store::open(&app.url, key)
-        .await
-        .expect("migrates");
+    let store = reopened(&app).await;
     let after = register(&app, &t, &dispute(), 1).await;
     let scope = concord_domain::region::RegionCode::parse("r", "331125000000").unwrap();
     let every: Vec<String> = after.iter().chain(&before).cloned().collect();

@@ -4,6 +4,16 @@ use serde_json::{Value, json};
 use crate::both;
 use crate::support::{TestApp, dispute};
 
+/// The ids of a search's cases, in order.
+fn ids(found: &Value) -> Vec<i64> {
+    found["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect()
+}
+
 fn fee_dispute(applicant: &str, phone: &str) -> Value {
     let mut b = dispute();
     b["category"] = json!("property_mgmt");
@@ -101,26 +111,14 @@ both!(
             assert_eq!(m["outcome"], "merged");
         }
         let (_, found) = app.get(&t, "/api/v1/search?q=钱二").await;
-        let ids: Vec<i64> = found["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["id"].as_i64().unwrap())
-            .collect();
         assert!(
-            ids.contains(&id),
+            ids(&found).contains(&id),
             "the group case is found by a merged party: {found}"
         );
         // And by the phone the merged party came with (their parties' keyed hashes are
         // found through an index of their own on SQLite).
         let (_, found) = app.get(&t, "/api/v1/search?q=13700000002").await;
-        let ids: Vec<i64> = found["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["id"].as_i64().unwrap())
-            .collect();
-        assert_eq!(ids, vec![id, others[1]], "newest first: {found}");
+        assert_eq!(ids(&found), vec![id, others[1]], "newest first: {found}");
 
         let (_, alerts) = app.get(&t, "/api/v1/alerts?open=true").await;
         let alert = alerts
