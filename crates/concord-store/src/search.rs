@@ -53,14 +53,25 @@ pub(crate) enum PartyMatch<'a> {
     Names(&'a [String]),
 }
 
-/// A party's word in SQLite's index of them (`party_keys`): its role, what the value is
-/// and the value — a key as it is (hex), a name as its UTF-8 in hex, so that no
-/// character of a name is taken for a separator or for the query's syntax. The index's
-/// tokenizer folds ASCII case; the triggers of migration 0031 write the same words.
-fn party_word(role: &str, kind: &str, value: &str) -> String {
-    match kind {
-        "name" => format!("{role}{kind}{}", hex::encode(value.as_bytes())),
-        _ => format!("{role}{kind}{value}"),
+impl PartyMatch<'_> {
+    /// The words SQLite's index of parties (`party_keys`) holds for these values under
+    /// `role`: the role, what the value is and the value — a key as it is (hex), a name
+    /// as its UTF-8 in hex, so that no character of a name is taken for a separator or
+    /// for the query's syntax. Keyed hashes are hex: anything else is left out, so
+    /// nothing but hex reaches the query. The index's tokenizer folds ASCII case; the
+    /// triggers of migration 0030 write the same words.
+    fn words(self, role: &str) -> Vec<String> {
+        match self {
+            PartyMatch::Keys(keys) => keys
+                .iter()
+                .filter(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_hexdigit()))
+                .flat_map(|k| [format!("{role}phone{k}"), format!("{role}id{k}")])
+                .collect(),
+            PartyMatch::Names(names) => names
+                .iter()
+                .map(|n| format!("{role}name{}", hex::encode(n.as_bytes())))
+                .collect(),
+        }
     }
 }
 
@@ -99,38 +110,20 @@ impl Store {
 
     /// The ids of the newest cases (newest first, at most about `limit`) in which a party
     /// in one of `roles` is `who`. SQLite looks them up in its full-text index of the
-    /// parties' words (migrations 0030 and 0031): one word per role and key, or role and
-    /// name; PostgreSQL in its indexes on the columns.
+    /// parties' words (migration 0030): one word per role and key, or role and name;
+    /// PostgreSQL in its indexes on the columns.
     pub(crate) async fn case_ids_of_parties(
         &self,
         roles: &[PartyRole],
         who: PartyMatch<'_>,
         limit: i64,
     ) -> Result<Vec<i64>, StoreError> {
-        let (values, kinds): (Vec<String>, &[&str]) = match who {
-            // Keyed hashes are hex: nothing else can reach the full-text query's syntax.
-            PartyMatch::Keys(keys) => (
-                keys.iter()
-                    .filter(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_hexdigit()))
-                    .cloned()
-                    .collect(),
-                &["phone", "id"],
-            ),
-            PartyMatch::Names(names) => (names.to_vec(), &["name"]),
-        };
-        if values.is_empty() || roles.is_empty() {
-            return Ok(Vec::new());
-        }
         let mut a = Args::default();
         let sql = match self.db {
             crate::Db::Sqlite(_) => {
-                let mut words = Vec::new();
-                for r in roles {
-                    for v in &values {
-                        for kind in kinds {
-                            words.push(party_word(r.as_str(), kind, v));
-                        }
-                    }
+                let words: Vec<String> = roles.iter().flat_map(|r| who.words(r.as_str())).collect();
+                if words.is_empty() {
+                    return Ok(Vec::new());
                 }
                 let m = a.push(Arg::Text(words.join(" OR ")));
                 format!(
@@ -140,6 +133,10 @@ impl Store {
                 )
             }
             crate::Db::Postgres(_) => {
+                let (PartyMatch::Keys(values) | PartyMatch::Names(values)) = who;
+                if values.is_empty() || roles.is_empty() {
+                    return Ok(Vec::new());
+                }
                 let v: Vec<String> = values
                     .iter()
                     .map(|v| a.push(Arg::Text(v.clone())))

@@ -244,10 +244,10 @@ async fn cases_stored_before_the_places_index_are_found_after_it() {
     assert_eq!(numbers, made, "every case, newest first");
 }
 
-/// Migrations 0030 and 0031 move SQLite's lookups of parties by keyed phone and ID
+/// Migration 0030 moves SQLite's lookups of parties by keyed phone and ID
 /// number, and by name, into an index of their words: the parties of a database from
-/// before them are found afterwards — by phone, by ID number, a respondent by name —
-/// and so are those registered after them.
+/// before it are found afterwards — by phone, by ID number, a respondent by name —
+/// and so are those registered after it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn parties_stored_before_their_words_index_are_found_after_it() {
     let app = TestApp::sqlite().await;
@@ -270,12 +270,12 @@ async fn parties_stored_before_their_words_index_are_found_after_it() {
     for sql in [
         "DROP TRIGGER parties_words_insert",
         "DROP TRIGGER parties_words_update",
-        "DROP TRIGGER parties_keys_delete",
+        "DROP TRIGGER parties_words_delete",
         "DROP TABLE party_keys",
         "CREATE INDEX parties_phone_key ON parties(phone_key, case_id) WHERE phone_key IS NOT NULL",
         "CREATE INDEX parties_id_key ON parties(id_key, case_id) WHERE id_key IS NOT NULL",
         "CREATE INDEX parties_name ON parties(name)",
-        "DELETE FROM _sqlx_migrations WHERE version IN (30, 31)",
+        "DELETE FROM _sqlx_migrations WHERE version = 30",
     ] {
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .execute(pool)
